@@ -1,0 +1,306 @@
+"""The lowest layer: site settings, the shared base page, home, standard and form pages.
+
+`blog` and `events` build on this app; nothing here imports them.
+"""
+
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from modelcluster.fields import ParentalKey
+
+from .antispam import SpamProtectionMixin
+from .blocks import BaseStreamBlock
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseGenericSetting):
+    """Contact details, social links and the pages the footer always links to."""
+
+    organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
+    tagline = models.CharField(
+        max_length=200,
+        blank=True,
+        default="Muslim members and supporters of the Labour Party",
+    )
+    contact_email = models.EmailField(blank=True, default="info@labourmuslims.org")
+    contact_address = models.TextField(blank=True, help_text="Postal address shown in the footer.")
+    twitter_handle = models.CharField(
+        max_length=50, blank=True, default="LabourMuslims", help_text="Without the @."
+    )
+    facebook_url = models.URLField(blank=True)
+    instagram_url = models.URLField(blank=True)
+    linkedin_url = models.URLField(blank=True)
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The privacy notice linked from the footer and from every form.",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when a page shared on social media has no image of its own.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("organisation_name"), FieldPanel("tagline")], heading="Organisation"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("contact_address"),
+                FieldPanel("contact_page"),
+            ],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("twitter_handle"),
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("linkedin_url"),
+            ],
+            heading="Social media",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("privacy_page"),
+                FieldPanel("accessibility_page"),
+                FieldPanel("default_social_image"),
+            ],
+            heading="Footer and sharing",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "Site settings"
+
+    @property
+    def twitter_url(self):
+        return f"https://x.com/{self.twitter_handle}" if self.twitter_handle else ""
+
+
+class BasePage(Page):
+    """Abstract page with the sharing image and listing summary every page type needs."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared on social media (1200×630 works best).",
+    )
+    listing_summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One or two sentences shown in lists and search results.",
+    )
+
+    promote_panels = Page.promote_panels + [
+        FieldPanel("listing_summary"),
+        FieldPanel("social_image"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("listing_summary")]
+
+    class Meta:
+        abstract = True
+
+    @cached_property
+    def meta_description(self):
+        return self.search_description or self.listing_summary
+
+
+class HomePage(BasePage):
+    """The front page: a hero, the report teaser, the latest posts and next events."""
+
+    hero_heading = models.CharField(max_length=150)
+    hero_intro = models.TextField(max_length=500, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_cta_text = models.CharField("Call to action text", max_length=60, blank=True)
+    hero_cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name="Call to action page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    featured_heading = models.CharField(max_length=150, blank=True)
+    featured_text = models.TextField(max_length=600, blank=True)
+    featured_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Usually the report.",
+    )
+    featured_cta_text = models.CharField(max_length=60, blank=True, default="Read the report")
+    body = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_intro"),
+                FieldPanel("hero_image"),
+                FieldRowPanel([FieldPanel("hero_cta_text"), FieldPanel("hero_cta_page")]),
+            ],
+            heading="Hero",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("featured_heading"),
+                FieldPanel("featured_text"),
+                FieldRowPanel([FieldPanel("featured_cta_text"), FieldPanel("featured_page")]),
+            ],
+            heading="Featured report",
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("hero_intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "home.StandardPage",
+        "home.FormPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "Home page"
+
+
+class StandardPage(BasePage):
+    """About, Islamophobia Hub, Services for CLPs, privacy notice, accessibility statement."""
+
+    introduction = models.TextField(max_length=600, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage", "home.FormPage"]
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class SpamProtectedForm(SpamProtectionMixin, BaseForm):
+    pass
+
+
+class SpamProtectedFormBuilder(FormBuilder):
+    """Wagtail's form builder, with the honeypot and fill-time check on every form."""
+
+    def get_form_class(self):
+        return type("WagtailForm", (SpamProtectedForm,), self.formfields)
+
+
+class SpamProtectedFormMixin:
+    """Serve a form-builder page so that a filled honeypot looks like success to
+    the bot but nothing is stored or emailed."""
+
+    form_builder = SpamProtectedFormBuilder
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST":
+            form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
+            if form.is_valid():
+                if form.is_spam:
+                    return self.render_landing_page(request, None, *args, **kwargs)
+                submission = self.process_form_submission(form)
+                return self.render_landing_page(request, submission, *args, **kwargs)
+            context = self.get_context(request)
+            context["form"] = form
+            return TemplateResponse(request, self.get_template(request), context, status=400)
+        return super().serve(request, *args, **kwargs)
+
+
+class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
+    """Contact and enquiry forms built by editors with Wagtail's form builder."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    thank_you_text = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown after someone sends the form.",
+    )
+
+    content_panels = AbstractEmailForm.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading="Email",
+        ),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "Form page"
+
+
+class DailySalt(models.Model):
+    """The secret of one day used to hash visitors; deleted once the day is over."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"Visitor salt for {self.day}"
+
+
+class RateLimitCounter(models.Model):
+    """Attempts per (hashed) key per time window; see `home.ratelimit`."""
+
+    key = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="unique_ratelimit_window")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.key} from {self.window_start}: {self.count}"

@@ -1,0 +1,57 @@
+"""Shared fixtures: the site tree, and headless Chromium for browser tests."""
+
+import io
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# refuses to run there unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def home_page(db):
+    """The home page as the default site's root, as `load_demo` makes it."""
+    from home.demo_content import build_home_tree
+
+    return build_home_tree(io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh browser tab (own cookies) at desktop width."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def assert_no_axe_violations(tab):
+    """Run axe-core (bundled with axe-playwright-python) on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    assert results.violations_count == 0, results.generate_report()
