@@ -304,3 +304,50 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} from {self.window_start}: {self.count}"
+
+
+class ConsentText(models.Model):
+    """One version of a consent statement shown beside a checkbox.
+
+    Texts are never edited once saved: changing the wording means adding a new
+    version, so every registration or comment can point at exactly the words
+    the person agreed to.
+    """
+
+    EVENT_REGISTRATION = "event_registration"
+    COMMENT = "comment"
+    MAILING_LIST = "mailing_list"
+    PURPOSES = [
+        (EVENT_REGISTRATION, "Event registration"),
+        (COMMENT, "Posting a comment"),
+        (MAILING_LIST, "Mailing list (optional)"),
+    ]
+
+    purpose = models.CharField(max_length=40, choices=PURPOSES)
+    version = models.PositiveIntegerField(editable=False)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="unique_consent_version")
+        ]
+        verbose_name = "consent wording"
+        verbose_name_plural = "consent wording"
+
+    def __str__(self):
+        return f"{self.get_purpose_display()}, version {self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Consent wording is never edited: add a new version instead.")
+        if not self.version:
+            latest = (
+                ConsentText.objects.filter(purpose=self.purpose)
+                .order_by("-version")
+                .values_list("version", flat=True)
+                .first()
+            )
+            self.version = (latest or 0) + 1
+        super().save(*args, **kwargs)

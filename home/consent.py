@@ -1,0 +1,37 @@
+"""Versioned consent wording: which words a person agreed to, and when."""
+
+from .models import ConsentText
+
+DEFAULT_WORDING = {
+    ConsentText.EVENT_REGISTRATION: (
+        "I agree that the Labour Muslim Network may use the details I give here to manage "
+        "my place at this event and to contact me about it. I understand that registering "
+        "may reveal my religion or political opinions, and that my details are deleted "
+        "after the event as described in the privacy notice."
+    ),
+    ConsentText.COMMENT: (
+        "I agree that the Labour Muslim Network may store my name, email address and "
+        "comment to moderate and publish it. My email address is never shown and is "
+        "deleted after moderation as described in the privacy notice."
+    ),
+    ConsentText.MAILING_LIST: (
+        "Yes, I would like to receive occasional emails about the network's campaigns and "
+        "events. I can unsubscribe at any time."
+    ),
+}
+
+
+def current_consent(purpose):
+    """The latest wording for `purpose`, creating version 1 from the default if none exists."""
+    latest = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
+    if latest is None:
+        latest = ConsentText(purpose=purpose, text=DEFAULT_WORDING[purpose])
+        latest.save()
+    return latest
+
+
+def publish_consent(purpose, text):
+    """Add a new version of the wording for `purpose` (old versions stay as they were)."""
+    consent = ConsentText(purpose=purpose, text=text)
+    consent.save()
+    return consent
