@@ -1,0 +1,43 @@
+"""Admin registrations for the home app."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
+
+from .models import ConsentText
+
+
+class ConsentTextEditView(EditView):
+    """Saved consent wording is read-only: send editors to the record instead."""
+
+    def dispatch(self, request, *args, **kwargs):
+        messages.info(
+            request,
+            "Consent wording is never changed once saved. Add a new version instead; "
+            "people keep the version they agreed to.",
+        )
+        return redirect(self.view_set.get_url_name("inspect"), kwargs["pk"])
+
+
+class ConsentTextDeleteView(DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        messages.error(request, "Consent wording is kept as a record and cannot be deleted.")
+        return redirect(self.view_set.get_url_name("inspect"), kwargs["pk"])
+
+
+class ConsentTextViewSet(SnippetViewSet):
+    model = ConsentText
+    icon = "clipboard-list"
+    menu_label = "Consent wording"
+    add_to_settings_menu = True
+    inspect_view_enabled = True
+    list_display = ["purpose", "version", "created_at"]
+    list_filter = ["purpose"]
+    form_fields = ["purpose", "text"]
+    edit_view_class = ConsentTextEditView
+    delete_view_class = ConsentTextDeleteView
+
+
+register_snippet(ConsentTextViewSet)
