@@ -18,13 +18,13 @@ class ConsentTextEditView(EditView):
             "Consent wording is never changed once saved. Add a new version instead; "
             "people keep the version they agreed to.",
         )
-        return redirect(self.view_set.get_url_name("inspect"), kwargs["pk"])
+        return redirect(self.inspect_url_name, kwargs["pk"])
 
 
 class ConsentTextDeleteView(DeleteView):
     def dispatch(self, request, *args, **kwargs):
         messages.error(request, "Consent wording is kept as a record and cannot be deleted.")
-        return redirect(self.view_set.get_url_name("inspect"), kwargs["pk"])
+        return redirect(self.inspect_url_name, kwargs["pk"])
 
 
 class ConsentTextViewSet(SnippetViewSet):
