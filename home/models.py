@@ -189,6 +189,7 @@ class HomePage(BasePage):
     subpage_types = [
         "home.StandardPage",
         "home.FormPage",
+        "home.ReportPage",
     ]
     max_count = 1
 
@@ -351,3 +352,6 @@ class ConsentText(models.Model):
             )
             self.version = (latest or 0) + 1
         super().save(*args, **kwargs)
+
+
+from .report_models import *  # noqa: E402,F401,F403
