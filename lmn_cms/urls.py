@@ -17,6 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("blog/", include("blog.urls")),
+    path("comments/", include("blog.comments.urls")),
     path("events/", include("events.urls")),
 ]
 

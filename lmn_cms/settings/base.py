@@ -41,6 +41,7 @@ def env_int(name, default):
 INSTALLED_APPS = [
     "home",
     "blog",
+    "blog.comments",
     "events",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

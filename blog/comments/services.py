@@ -1,0 +1,191 @@
+"""Storing and deciding comments: the thin layer between the rules and the database."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from wagtail.log_actions import log
+
+from home.consent import current_consent
+from home.models import ConsentText
+
+from . import moderation
+from .models import Comment, CommentReport, CommentThread
+
+LOG_ACTIONS = {
+    moderation.APPROVED: "comments.approve",
+    moderation.REJECTED: "comments.reject",
+    moderation.SPAM: "comments.spam",
+}
+
+
+def blog_page_model():
+    """The blog's post model, looked up at run time so this app's migrations and
+    imports never depend on the blog's; None until the blog app defines it."""
+    try:
+        return apps.get_model("blog", "BlogPage")
+    except LookupError:
+        return None
+
+
+def is_commentable(page):
+    """Only blog posts take comments."""
+    model = blog_page_model()
+    return model is not None and issubclass(page.specific_class or type(page), model)
+
+
+def thread_closed(page, settings, now=None, closed_by_editor=None):
+    """Whether comments are closed on `page` (per-post switch or age)."""
+    if closed_by_editor is None:
+        closed_by_editor = CommentThread.objects.filter(page_id=page.pk, closed=True).exists()
+    published = getattr(page, "first_published_at", None)
+    return moderation.is_closed(
+        closed_by_editor, published, settings.close_after_days, now or timezone.now()
+    )
+
+
+def set_thread_closed(page, closed, user):
+    thread, _ = CommentThread.objects.get_or_create(page_id=page.pk)
+    thread.closed = closed
+    thread.changed_at = timezone.now()
+    thread.changed_by = user
+    thread.save()
+    return thread
+
+
+def is_duplicate(email, visitor, fingerprint, now):
+    """The same text from the same person (email or visitor) in the last day."""
+    same_person = Q(email__iexact=email)
+    if visitor:
+        same_person |= Q(visitor_hash=visitor)
+    return (
+        Comment.objects.filter(fingerprint=fingerprint, created_at__gte=now - timedelta(days=1))
+        .filter(same_person)
+        .exists()
+    )
+
+
+def approved_count_for_email(email):
+    return Comment.objects.filter(email__iexact=email, status=moderation.APPROVED).count()
+
+
+def build_comment(page, cleaned, visitor, now=None):
+    """An unsaved comment from the form's cleaned data, with the consent recorded."""
+    now = now or timezone.now()
+    return Comment(
+        page_id=page.pk,
+        parent=cleaned.get("parent"),
+        name=cleaned["name"].strip(),
+        email=cleaned["email"].strip(),
+        text=cleaned["text"],
+        fingerprint=moderation.fingerprint(cleaned["text"]),
+        visitor_hash=visitor,
+        consent=current_consent(ConsentText.COMMENT),
+        consent_given_at=now,
+        created_at=now,
+    )
+
+
+def store_spam(page, cleaned, visitor, reason):
+    """Keep a bot's submission, flagged as spam, so nothing is silently lost."""
+    comment = build_comment(page, cleaned, visitor)
+    comment.status = moderation.SPAM
+    comment.reasons = [reason]
+    comment.decided_at = comment.created_at
+    comment.save()
+    return comment
+
+
+def submit(page, cleaned, visitor, rules, now=None):
+    """Apply the moderation rules to a person's comment.
+
+    Returns (comment, decision): `comment` is None when it was refused
+    (banned words or a duplicate); otherwise it is saved as pending or approved,
+    and moderators are told about held ones.
+    """
+    now = now or timezone.now()
+    text = cleaned["text"]
+    fp = moderation.fingerprint(text)
+    if is_duplicate(cleaned["email"], visitor, fp, now):
+        return None, moderation.Decision(
+            moderation.REFUSED, ("Duplicate",), moderation.DUPLICATE_MESSAGE
+        )
+    approved_before = 0
+    if rules.mode == moderation.AUTO_APPROVE_KNOWN:
+        approved_before = approved_count_for_email(cleaned["email"])
+    decision = moderation.decide(text, rules, approved_before=approved_before)
+    if decision.status == moderation.REFUSED:
+        return None, decision
+    comment = build_comment(page, cleaned, visitor, now=now)
+    comment.status = decision.status
+    comment.reasons = list(decision.reasons)
+    if decision.status == moderation.APPROVED:
+        comment.decided_at = now
+    comment.save()
+    if decision.status == moderation.PENDING:
+        notify_moderators(comment)
+    return comment, decision
+
+
+def notify_moderators(comment):
+    """Email editors and moderators in the background (django-tasks)."""
+    from .tasks import send_held_comment_notification
+
+    send_held_comment_notification.enqueue(comment.pk)
+
+
+def decide(comments, status, user):
+    """Set `status` on each comment, close its open reports and record who did it
+    in Wagtail's audit log. Returns how many comments changed."""
+    if status not in LOG_ACTIONS:
+        raise ValueError(f"Unknown decision {status!r}")
+    now = timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for comment in comments:
+            previous = comment.status
+            comment.status = status
+            comment.decided_at = now
+            comment.decided_by = user if user and user.is_authenticated else None
+            comment.save(update_fields=["status", "decided_at", "decided_by"])
+            CommentReport.objects.filter(comment=comment, reviewed=False).update(reviewed=True)
+            log(
+                instance=comment,
+                action=LOG_ACTIONS[status],
+                user=user,
+                data={"previous_status": previous, "page_id": comment.page_id},
+            )
+            changed += 1
+    return changed
+
+
+def report(comment, reason, visitor, threshold):
+    """Record a reader's report; hide the comment for review once `threshold`
+    open reports have come in. Returns (created, hidden)."""
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, reason=reason, visitor_hash=visitor)
+    except IntegrityError:
+        return False, False
+    with transaction.atomic():
+        # Lock the comment so that simultaneous reports hide it exactly once.
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        open_reports = CommentReport.objects.filter(comment=locked, reviewed=False).count()
+        if locked.status == moderation.APPROVED and moderation.should_hide(open_reports, threshold):
+            locked.status = moderation.REPORTED
+            locked.reasons = [*locked.reasons, f"Hidden after {open_reports} reports"]
+            locked.save(update_fields=["status", "reasons"])
+            log(
+                instance=locked,
+                action="comments.hidden_by_reports",
+                data={"reports": open_reports},
+            )
+            hidden = True
+        else:
+            hidden = False
+    if hidden:
+        notify_moderators(locked)
+    return True, hidden

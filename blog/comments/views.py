@@ -1,0 +1,107 @@
+"""Public endpoints: post a comment, report a comment.
+
+Both are POST-only and answer with a redirect back to the post (post/redirect/
+get). A form with errors is shown again on the post itself with a 4xx status.
+"""
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from wagtail.models import Page
+
+from home.ratelimit import hashed_key, hit
+from home.visitor import visitor_hash
+
+from . import moderation, services
+from .forms import CommentForm, ReportForm
+from .models import Comment, CommentSettings
+
+COMMENTS_PER_HOUR = 5
+REPORTS_PER_HOUR = 10
+
+
+def _post_or_404(page_id):
+    page = get_object_or_404(Page.objects.live().public(), pk=page_id).specific
+    if not services.is_commentable(page):
+        raise Http404("Comments are only taken on blog posts.")
+    return page
+
+
+def _back_to_post(request, page, notice):
+    query = urlencode({"comment": notice})
+    return HttpResponseRedirect(f"{page.get_url(request)}?{query}#comment-status")
+
+
+def render_post(request, page, status, form=None, report_error=""):
+    """The post page again, with the bound form (and its errors) in the comments section."""
+    request.comment_form = form
+    request.comment_report_error = report_error
+    context = page.get_context(request)
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+@require_POST
+def post_comment(request, page_id):
+    """Take a comment: spam and abuse checks, rate limits, then the moderation rules."""
+    page = _post_or_404(page_id)
+    settings = CommentSettings.load(request_or_site=request)
+    if services.thread_closed(page, settings):
+        return render_post(request, page, status=403)
+
+    form = CommentForm(request.POST, page=page)
+    if not form.is_valid():
+        return render_post(request, page, status=400, form=form)
+
+    visitor = visitor_hash(request)
+    cleaned = form.cleaned_data
+    if form.is_spam:
+        # Bots are told their comment arrived; it is kept, flagged, and never
+        # shown. The visitor limit still applies so a bot cannot fill the table.
+        if hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600):
+            services.store_spam(page, cleaned, visitor, "Hidden trap field was filled in")
+        return _back_to_post(request, page, "received")
+
+    # Both limits are counted on every attempt so neither can be used to dodge the other.
+    visitor_ok = hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600)
+    email_ok = hit(hashed_key("comment-email", cleaned["email"]), COMMENTS_PER_HOUR, 3600)
+    if not (visitor_ok and email_ok):
+        form.add_error(None, moderation.RATE_LIMIT_MESSAGE)
+        return render_post(request, page, status=429, form=form)
+
+    comment, decision = services.submit(page, cleaned, visitor, settings.rules())
+    if comment is None:
+        form.add_error(None, decision.message)
+        return render_post(request, page, status=400, form=form)
+    notice = "published" if comment.status == moderation.APPROVED else "received"
+    return _back_to_post(request, page, notice)
+
+
+@require_POST
+def report_comment(request, comment_id):
+    """A reader reports an approved comment; enough reports hide it for review."""
+    comment = get_object_or_404(
+        Comment.objects.only("pk", "page_id", "status", "reasons"),
+        pk=comment_id,
+        status=moderation.APPROVED,
+    )
+    page = _post_or_404(comment.page_id)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return render_post(
+            request, page, status=400, report_error="Please keep the reason to 300 characters."
+        )
+    visitor = visitor_hash(request)
+    if not hit(f"comment-report:{visitor}", REPORTS_PER_HOUR, 3600):
+        return render_post(
+            request,
+            page,
+            status=429,
+            report_error="You have sent several reports in a short time. Please try again later.",
+        )
+    settings = CommentSettings.load(request_or_site=request)
+    services.report(comment, form.cleaned_data["reason"], visitor, settings.reports_to_hide)
+    return _back_to_post(request, page, "reported")
