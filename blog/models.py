@@ -1,1 +1,376 @@
-"""blog models."""
+"""The blog: an index of posts with category and tag archives and feeds, posts,
+their authors and categories, and the honest per-day view counts behind
+"N views".
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models, transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from wagtail.admin.panels import (
+    FieldPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import Tag, TaggedItemBase
+
+from home.blocks import BaseStreamBlock
+from home.models import BasePage
+
+from .panels import ViewsChartPanel
+from .reading_time import reading_minutes, stream_text
+
+POSTS_PER_PAGE = 10
+RELATED_POSTS = 3
+CARD_IMAGE_SPEC = "fill-640x360"
+HERO_IMAGE_SPEC = "fill-1200x630"
+AUTHOR_PHOTO_SPEC = "fill-160x160"
+
+# Slugs the index page routes itself; a post with one of these would be hidden.
+RESERVED_SLUGS = {"category", "tag", "feed", "_count-view"}
+
+
+@register_snippet
+class Author(models.Model):
+    """Someone who writes for the blog: shown on posts and in feeds."""
+
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True, help_text="E.g. Chair, Research lead.")
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bio = models.TextField("Short bio", max_length=500, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo"), FieldPanel("bio")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+@register_snippet
+class BlogCategory(models.Model):
+    """A section of the blog (News, Events, Research, Statements) with its own
+    archive page and feeds."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "blog category"
+        verbose_name_plural = "blog categories"
+
+    def __str__(self):
+        return self.name
+
+
+class BlogPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "blog.BlogPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+def card_queryset(queryset):
+    """Posts ready for cards: live, public, newest first, with authors, categories
+    and card images fetched in a fixed number of queries however many posts there are."""
+    image_model = get_image_model()
+    return (
+        queryset.live()
+        .public()
+        .defer_streamfields()
+        .order_by("-date", "-pk")
+        .prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("name")),
+            Prefetch("categories", queryset=BlogCategory.objects.order_by("name")),
+            Prefetch(
+                "hero_image",
+                queryset=image_model.objects.prefetch_renditions(CARD_IMAGE_SPEC),
+            ),
+        )
+    )
+
+
+class BlogIndexPage(RoutablePageMixin, BasePage):
+    """The blog's front page ("News"): every post, newest first, with category and
+    tag archives and RSS/Atom feeds on their own URLs."""
+
+    introduction = models.TextField(max_length=600, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["blog.BlogPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "Blog index page"
+
+    def posts(self):
+        return card_queryset(BlogPage.objects.child_of(self))
+
+    def paginate(self, request, posts):
+        """The requested page of `posts`; a page number that is not a whole number,
+        or is past the end, is a 404 rather than a silent jump to another page."""
+        paginator = Paginator(posts, POSTS_PER_PAGE)
+        try:
+            return paginator.page(request.GET.get("page") or 1)
+        except (PageNotAnInteger, EmptyPage) as exc:
+            raise Http404("No such page of posts.") from exc
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        posts = kwargs.get("posts")
+        if posts is None:
+            posts = self.posts()
+        context["posts"] = self.paginate(request, posts)
+        context["categories"] = BlogCategory.objects.all()
+        context["category"] = kwargs.get("category")
+        context["tag"] = kwargs.get("tag")
+        return context
+
+    @path("")
+    def index_route(self, request):
+        return self._render_listing(request)
+
+    @path("category/<slug:slug>/")
+    def category_route(self, request, slug):
+        category = get_object_or_404(BlogCategory, slug=slug)
+        return self._render_listing(
+            request, posts=self.posts().filter(categories=category), category=category
+        )
+
+    @path("tag/<slug:slug>/")
+    def tag_route(self, request, slug):
+        tag = get_object_or_404(Tag, slug=slug)
+        return self._render_listing(
+            request, posts=self.posts().filter(tags__slug=slug).distinct(), tag=tag
+        )
+
+    @path("feed/", name="feed_rss")
+    def feed_rss_route(self, request):
+        from .feeds import BlogRssFeed
+
+        return BlogRssFeed(self)(request)
+
+    @path("feed/atom/", name="feed_atom")
+    def feed_atom_route(self, request):
+        from .feeds import BlogAtomFeed
+
+        return BlogAtomFeed(self)(request)
+
+    @path("category/<slug:slug>/feed/", name="category_feed_rss")
+    def category_feed_rss_route(self, request, slug):
+        from .feeds import BlogRssFeed
+
+        category = get_object_or_404(BlogCategory, slug=slug)
+        return BlogRssFeed(self, category)(request)
+
+    @path("category/<slug:slug>/feed/atom/", name="category_feed_atom")
+    def category_feed_atom_route(self, request, slug):
+        from .feeds import BlogAtomFeed
+
+        category = get_object_or_404(BlogCategory, slug=slug)
+        return BlogAtomFeed(self, category)(request)
+
+    def _render_listing(self, request, **kwargs):
+        context = self.get_context(request, **kwargs)
+        return TemplateResponse(request, self.get_template(request), context)
+
+
+class BlogPage(BasePage):
+    """A post: who wrote it and when, its categories and tags, a hero image, an
+    intro and a body; with its reading time and its honest view count."""
+
+    date = models.DateTimeField(
+        "Post date", default=timezone.now, help_text="Shown on the post and used to order posts."
+    )
+    authors = ParentalManyToManyField(Author, blank=True, related_name="posts")
+    categories = ParentalManyToManyField(BlogCategory, blank=True, related_name="posts")
+    tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_image_alt = models.CharField(
+        "Hero image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describe the image for people who cannot see it. Leave blank to use "
+        "the image's own description.",
+    )
+    intro = models.TextField(max_length=600, blank=True, help_text="A sentence or two.")
+    body = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
+
+    reading_time = models.PositiveSmallIntegerField(
+        default=1, editable=False, help_text="Minutes, worked out when the post is saved."
+    )
+    # Counters are kept up to date by single-statement F() updates (see blog.views_count
+    # and the comments feature); saving the page must never write a stale copy back.
+    view_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Approved comments only."
+    )
+    # Where an imported post came from (the Wix feed's GUID and link), so that
+    # importing the same feed again finds the post instead of copying it.
+    source_guid = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    source_url = models.URLField(max_length=500, blank=True, db_index=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("date"),
+                FieldPanel("authors"),
+                FieldPanel("categories"),
+                FieldPanel("tags"),
+            ],
+            heading="About the post",
+        ),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading="Image"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.RelatedFields("authors", [index.SearchField("name")]),
+        index.FilterField("date"),
+    ]
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(BasePage.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([ViewsChartPanel()], heading="Views"),
+        ]
+    )
+
+    parent_page_types = ["blog.BlogIndexPage"]
+    subpage_types = []
+
+    COUNTER_FIELDS = ("view_count", "comment_count")
+
+    class Meta:
+        verbose_name = "Blog post"
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is used by the blog's own pages; choose another slug."}
+            )
+
+    def save(self, *args, **kwargs):
+        """Work out the reading time, and keep the counters as the database has them.
+
+        A publish writes every column from a revision taken earlier; without this,
+        views counted in between would be lost. The row is locked first, so a view
+        counted at the same moment waits and then adds to the saved value.
+        """
+        self.reading_time = reading_minutes(self.intro, stream_text(self.body))
+        with transaction.atomic():
+            if self.pk is not None:
+                counters = (
+                    BlogPage.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values(*self.COUNTER_FIELDS)
+                    .first()
+                )
+                for field, value in (counters or {}).items():
+                    setattr(self, field, value)
+            return super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for field in self.COUNTER_FIELDS:
+            setattr(obj, field, getattr(self, field))
+        return obj
+
+    @property
+    def hero_alt(self):
+        if self.hero_image_alt:
+            return self.hero_image_alt
+        return self.hero_image.default_alt_text if self.hero_image else ""
+
+    @property
+    def excerpt(self):
+        return self.listing_summary or self.intro
+
+    @cached_property
+    def blog_index(self):
+        return BlogIndexPage.objects.ancestor_of(self).first()
+
+    def related_posts(self):
+        """Other live, public posts that share a category with this one, newest first."""
+        category_ids = [category.pk for category in self.categories.all()]
+        if not category_ids:
+            return BlogPage.objects.none()
+        return (
+            card_queryset(BlogPage.objects.exclude(pk=self.pk))
+            .filter(categories__in=category_ids)
+            .distinct()[:RELATED_POSTS]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_posts"] = self.related_posts()
+        return context
+
+
+class PostViewVisitor(models.Model):
+    """One visitor seen reading one post on one day: what makes a repeat visit count
+    once. Only the day's anonymous visitor hash is kept, and rows are deleted once the
+    day is over (see `blog.views_count.purge_visitor_rows`)."""
+
+    post = models.ForeignKey(BlogPage, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    visitor = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "day", "visitor"], name="unique_post_view_per_visitor_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"View of post {self.post_id} on {self.day}"
+
+
+class PostViewDay(models.Model):
+    """How many distinct visitors read a post on a day (Europe/London): kept for the
+    editors' chart after the visitor rows are gone."""
+
+    post = models.ForeignKey(BlogPage, on_delete=models.CASCADE, related_name="daily_views")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["post", "day"]
+        constraints = [models.UniqueConstraint(fields=["post", "day"], name="unique_post_view_day")]
+
+    def __str__(self):
+        return f"{self.views} views of post {self.post_id} on {self.day}"

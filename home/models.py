@@ -190,6 +190,7 @@ class HomePage(BasePage):
         "home.StandardPage",
         "home.FormPage",
         "home.ReportPage",
+        "blog.BlogIndexPage",
     ]
     max_count = 1
 

@@ -1,0 +1,2 @@
+def build_blog(home_page, stdout):
+    pass

@@ -1,0 +1,78 @@
+"""Test and demo data builders for the blog (factory_boy, as in wagtail-factories)."""
+
+import datetime
+
+from django.utils import timezone
+
+import factory
+import wagtail_factories
+
+from .models import Author, BlogCategory, BlogIndexPage, BlogPage
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    role = "Volunteer writer"
+    bio = "Writes for the network's blog."
+
+
+class BlogCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlogCategory
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class ImageFactory(wagtail_factories.ImageFactory):
+    title = factory.Sequence(lambda n: f"Test image {n}")
+    description = "A test image"
+
+
+class BlogIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = BlogIndexPage
+
+    title = "News"
+    slug = "blog"
+    show_in_menus = True
+
+
+def make_post(
+    index,
+    title="A post",
+    *,
+    date=None,
+    authors=(),
+    categories=(),
+    tags=(),
+    hero_image=None,
+    live=True,
+    body=None,
+    **fields,
+):
+    """A post under `index`, published (or a draft when `live=False`) through a
+    revision, exactly as the admin does it."""
+    date = date or timezone.now() - datetime.timedelta(hours=1)
+    post = BlogPage(
+        title=title,
+        date=date,
+        hero_image=hero_image,
+        body=body or [("paragraph", "<p>Some words for the post body.</p>")],
+        live=False,
+        **fields,
+    )
+    post.authors = list(authors)
+    post.categories = list(categories)
+    index.add_child(instance=post)
+    if tags:
+        post.tags.add(*tags)
+    revision = post.save_revision()
+    if live:
+        revision.publish()
+        post.refresh_from_db()
+    return post

@@ -1,0 +1,132 @@
+"""Honest view counts: one visitor reading one post on one day is one view.
+
+The post page sends a small same-origin beacon (so a page served from a cache is
+still counted); `blog.views.view_beacon` checks it with the plain functions here
+and then calls `record_view`. Nothing here stores an IP address or user agent:
+only the day's anonymous visitor hash from `home.visitor`, and those rows are
+deleted once the day is over while the daily totals stay.
+"""
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+MAX_BODY_BYTES = 512
+TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
+
+# Self-declared robots, crawlers, link previewers and scripted clients. Browsers
+# driven by scrapers often say "Headless" too.
+BOT_PATTERN = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|scrap|fetch|preview|monitor|headless|phantom|"
+    r"lighthouse|pingdom|python|curl|wget|httpclient|java/|go-http|node-fetch|axios|"
+    r"facebookexternalhit|embedly|whatsapp|telegram|discord|skype",
+    re.IGNORECASE,
+)
+
+
+class BadBeacon(ValueError):
+    """The beacon's body is not what our page sends."""
+
+
+def is_bot(user_agent):
+    """True for an empty user agent or one that names a robot or script."""
+    return not user_agent or bool(BOT_PATTERN.search(user_agent))
+
+
+def is_same_origin(host, sec_fetch_site=None, origin=None):
+    """Whether a POST came from a page on this site.
+
+    Browsers send `Sec-Fetch-Site` and `Origin` with a beacon; either one naming
+    another site refuses it, and a request with neither (not a browser) is refused too.
+    """
+    if sec_fetch_site is not None and sec_fetch_site != "same-origin":
+        return False
+    if origin is not None:
+        if origin == "null":
+            return False
+        return urlsplit(origin).netloc.lower() == (host or "").lower()
+    return sec_fetch_site == "same-origin"
+
+
+def page_token(page_id):
+    """A signed token naming the page, put in the page for its beacon.
+
+    It holds nothing about the reader, so it is the same for everyone and safe in a
+    shared cache; it stops scripts from counting views of pages by guessing ids.
+    """
+    return signing.Signer(salt=TOKEN_SALT).sign(str(page_id))
+
+
+def parse_beacon(body):
+    """The page id from a beacon body `{"page": <id>, "token": "<signed>"}`.
+
+    Raises `BadBeacon` for anything else: too long, not JSON, wrong shape, or a token
+    that does not match the page.
+    """
+    if not body or len(body) > MAX_BODY_BYTES:
+        raise BadBeacon("empty or too long")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadBeacon("not JSON") from exc
+    if not isinstance(data, dict):
+        raise BadBeacon("not an object")
+    page_id, token = data.get("page"), data.get("token")
+    if not isinstance(page_id, int) or isinstance(page_id, bool) or page_id <= 0:
+        raise BadBeacon("no page id")
+    if not isinstance(token, str):
+        raise BadBeacon("no token")
+    try:
+        signed_id = signing.Signer(salt=TOKEN_SALT).unsign(token)
+    except signing.BadSignature as exc:
+        raise BadBeacon("bad token") from exc
+    if signed_id != str(page_id):
+        raise BadBeacon("token for another page")
+    return page_id
+
+
+def record_view(post_id, visitor, day):
+    """Count `visitor` reading post `post_id` on `day`, once; True if it counted.
+
+    The visitor row's unique (post, day, visitor) INSERT decides: the first insert
+    wins and a duplicate — also one racing in another process — fails and changes
+    nothing. Only the winner adds one to the day's total and to the post's total,
+    each with a single UPDATE ... SET n = n + 1, so concurrent views never overwrite
+    one another.
+    """
+    from .models import BlogPage, PostViewDay, PostViewVisitor
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                PostViewVisitor.objects.create(post_id=post_id, day=day, visitor=visitor)
+        except IntegrityError:
+            return False
+        if not PostViewDay.objects.filter(post_id=post_id, day=day).update(views=F("views") + 1):
+            try:
+                with transaction.atomic():
+                    PostViewDay.objects.create(post_id=post_id, day=day, views=1)
+            except IntegrityError:
+                # Another process created the day's row first; add to it instead.
+                PostViewDay.objects.filter(post_id=post_id, day=day).update(views=F("views") + 1)
+            else:
+                # First view of this post today: a good moment to forget earlier visitors.
+                purge_visitor_rows(before=day)
+        BlogPage.objects.filter(pk=post_id).update(view_count=F("view_count") + 1)
+    return True
+
+
+def purge_visitor_rows(before):
+    """Delete the per-visitor rows of every day before `before`; returns how many.
+
+    Those rows exist only to make a second visit on the same day count once; after
+    the day they serve no purpose, and the day's salt is gone too.
+    """
+    from .models import PostViewVisitor
+
+    deleted, _ = PostViewVisitor.objects.filter(day__lt=before).delete()
+    return deleted
