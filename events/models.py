@@ -1,1 +1,512 @@
-"""events models."""
+"""Events: the listing page, event pages with their own registration forms, and
+registrations (Wagtail form submissions with a status).
+
+The rules live in small modules beside this one: `capacity` (places, waiting
+list, window), `dates` (how times read), `ics` (calendar files),
+`registration` (the locked, transactional register/cancel/promote steps) and
+`emails`/`tasks` (what people are sent, sent in the background).
+"""
+
+import json
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import (
+    AbstractEmailForm,
+    AbstractFormField,
+    AbstractFormSubmission,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from modelcluster.fields import ParentalKey
+
+from home.blocks import BaseStreamBlock
+from home.models import BasePage
+
+from . import capacity as rules
+from .dates import human_date_range
+from .forms import EventFormBuilder, EventPageAdminForm
+from .ics import CalendarEntry, event_uid
+
+AUDIENCES = [
+    ("members", "Members"),
+    ("activists", "Activists and CLP officers"),
+    ("councillors", "Councillors"),
+    ("mps", "MPs"),
+    ("community", "Community stakeholders"),
+    ("everyone", "Open to everyone"),
+]
+
+
+class EventIndexPage(BasePage):
+    """/events/: upcoming events soonest first, then past events, filterable by audience."""
+
+    introduction = models.TextField(max_length=600, blank=True)
+    past_per_page = 10
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["events.EventPage"]
+    max_count = 1
+    show_in_menus_default = True
+
+    class Meta:
+        verbose_name = "Event index page"
+
+    def events(self):
+        """Live, public events under this page, with their registration counts."""
+        return with_registration_counts(
+            EventPage.objects.child_of(self).live().public().select_related("social_image")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        audience = request.GET.get("audience", "")
+        if audience not in dict(AUDIENCES):
+            audience = ""
+        events = self.events()
+        if audience:
+            events = events.filter(audience=audience)
+        paginator = Paginator(events.filter(end__lt=now).order_by("-start"), self.past_per_page)
+        try:
+            past = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            past = paginator.page(1)
+        except EmptyPage:
+            past = paginator.page(paginator.num_pages)
+        context.update(
+            upcoming=events.filter(end__gte=now).order_by("start"),
+            past_events=past,
+            audiences=AUDIENCES,
+            audience=audience,
+        )
+        return context
+
+
+def with_registration_counts(queryset):
+    """Annotate events with `confirmed_count` and `waiting_count` in one query."""
+    return queryset.annotate(
+        confirmed_count=Count(
+            "eventregistration",
+            filter=Q(eventregistration__status=EventRegistration.CONFIRMED),
+        ),
+        waiting_count=Count(
+            "eventregistration",
+            filter=Q(eventregistration__status=EventRegistration.WAITING),
+        ),
+    )
+
+
+class EventFormField(AbstractFormField):
+    """A question an editor adds to an event's registration form."""
+
+    page = ParentalKey("EventPage", on_delete=models.CASCADE, related_name="form_fields")
+    sensitive = models.BooleanField(
+        default=False,
+        help_text=(
+            "Answers to sensitive questions (such as access or health needs) are left out of "
+            "staff notification emails and of exports unless asked for."
+        ),
+    )
+
+    panels = AbstractFormField.panels + [FieldPanel("sensitive")]
+
+
+class EventPage(BasePage, AbstractEmailForm):
+    """One event (a roundtable, a meeting) with its own registration form.
+
+    Editors add questions with the form builder; full name, email and the
+    consent checkbox are always on the form. The joining link of an online
+    event is never shown on the page: it is only sent to confirmed people.
+    """
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    ATTENDANCE = [(IN_PERSON, "In person"), (ONLINE, "Online")]
+
+    audience = models.CharField(max_length=20, choices=AUDIENCES, default="members")
+    start = models.DateTimeField(help_text="UK time.")
+    end = models.DateTimeField(help_text="UK time.")
+    attendance = models.CharField(max_length=20, choices=ATTENDANCE, default=IN_PERSON)
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.TextField(blank=True, help_text="For in-person events.")
+    joining_link = models.URLField(
+        blank=True,
+        help_text="For online events. Only sent in confirmation emails, never shown on the page.",
+    )
+    joining_instructions = models.TextField(
+        blank=True, help_text="Sent with the joining link (meeting ID, passcode, etc.)."
+    )
+    description = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number of places. Leave blank for no limit."
+    )
+    waiting_list_enabled = models.BooleanField(
+        "Waiting list",
+        default=True,
+        help_text="When the event is full, let people join a waiting list.",
+    )
+    registration_opens = models.DateTimeField(
+        null=True, blank=True, help_text="Leave blank to open registration straight away."
+    )
+    registration_closes = models.DateTimeField(
+        null=True, blank=True, help_text="Leave blank to close registration when the event starts."
+    )
+    intro = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown above the registration form.",
+    )
+    thank_you_text = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown to people after they register.",
+    )
+    delete_registrations_after_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Registrations (names, emails and answers) are deleted this many days after "
+        "the event ends. Counts are kept.",
+    )
+
+    content_panels = AbstractEmailForm.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+            ],
+            heading="When and who",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("attendance"),
+                FieldPanel("venue_name"),
+                FieldPanel("venue_address"),
+                FieldPanel("joining_link"),
+                FieldPanel("joining_instructions"),
+            ],
+            heading="Where",
+        ),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("waiting_list_enabled")]),
+                FieldRowPanel(
+                    [FieldPanel("registration_opens"), FieldPanel("registration_closes")]
+                ),
+                FieldPanel("delete_registrations_after_days"),
+            ],
+            heading="Registration",
+        ),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Registration questions"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading="Staff notification email",
+        ),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("description"),
+        index.FilterField("start"),
+        index.FilterField("audience"),
+    ]
+
+    parent_page_types = ["events.EventIndexPage"]
+    subpage_types = []
+
+    base_form_class = EventPageAdminForm
+    landing_page_template = "events/event_page_landing.html"
+
+    class Meta:
+        verbose_name = "Event page"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = "The event must end after it starts."
+        opens, closes = self.registration_opens, self.registration_closes
+        if opens and closes and closes <= opens:
+            errors["registration_closes"] = "Registration must close after it opens."
+        if self.attendance == self.IN_PERSON and not (self.venue_name or self.venue_address):
+            errors["venue_address"] = "Give the venue of an in-person event."
+        if self.attendance == self.ONLINE and not self.joining_link:
+            errors["joining_link"] = "Give the joining link of an online event."
+        if errors:
+            raise ValidationError(errors)
+
+    # Form builder -------------------------------------------------------
+
+    def get_form_class(self):
+        return EventFormBuilder(self.get_form_fields()).get_form_class()
+
+    def get_form(self, *args, **kwargs):
+        from home.consent import current_consent
+        from home.models import ConsentText
+
+        kwargs.setdefault("consent", current_consent(ConsentText.EVENT_REGISTRATION))
+        return super().get_form(*args, **kwargs)
+
+    def get_submission_class(self):
+        return EventRegistration
+
+    def get_submissions_list_view_class(self):
+        from .admin_views import RegistrationsListView
+
+        return RegistrationsListView
+
+    def get_data_fields(self, include_sensitive=True):
+        """Columns of the registrations list and export, sensitive answers optional."""
+        fields = [
+            ("submit_time", "Registered at"),
+            ("status", "Status"),
+            ("waiting_position", "Waiting list place"),
+            ("name", "Full name"),
+            ("email", "Email"),
+        ]
+        fields += [
+            (field.clean_name, field.label)
+            for field in self.get_form_fields()
+            if include_sensitive or not field.sensitive
+        ]
+        fields += [("consent_version", "Consent wording version"), ("consented_at", "Consented at")]
+        return fields
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_event_page
+
+        return serve_event_page(self, request, *args, **kwargs)
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        outcome = kwargs.pop("outcome", None)
+        context = self.get_context(request)
+        context.update(form_submission=form_submission, outcome=outcome)
+        status = kwargs.pop("status", 200)
+        return TemplateResponse(
+            request, self.get_landing_page_template(request), context, status=status
+        )
+
+    # State --------------------------------------------------------------
+
+    def registration_window(self, now=None):
+        return rules.registration_window(
+            now or timezone.now(), self.start, self.registration_opens, self.registration_closes
+        )
+
+    @cached_property
+    def counts(self):
+        """{"confirmed": n, "waiting": n}, from annotations when the listing made them."""
+        if hasattr(self, "confirmed_count"):
+            return {"confirmed": self.confirmed_count, "waiting": self.waiting_count}
+        rows = (
+            EventRegistration.objects.filter(page_id=self.pk)
+            .values("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        counts = dict(rows)
+        return {
+            "confirmed": counts.get(EventRegistration.CONFIRMED, 0),
+            "waiting": counts.get(EventRegistration.WAITING, 0),
+        }
+
+    @property
+    def places_left(self):
+        return rules.places_left(self.capacity, self.counts["confirmed"])
+
+    @property
+    def availability(self):
+        return rules.availability_label(
+            self.registration_window(),
+            self.capacity,
+            self.counts["confirmed"],
+            self.waiting_list_enabled,
+        )
+
+    @property
+    def is_past(self):
+        return self.end < timezone.now()
+
+    @property
+    def when(self):
+        return human_date_range(self.start, self.end)
+
+    @property
+    def registration_opens_text(self):
+        return human_date_range(self.registration_opens) if self.registration_opens else ""
+
+    @property
+    def is_online(self):
+        return self.attendance == self.ONLINE
+
+    @property
+    def where(self):
+        """Where, for pages, cards and calendar files (never the joining link)."""
+        if self.is_online:
+            return "Online"
+        parts = [self.venue_name] + [
+            line.strip() for line in self.venue_address.splitlines() if line.strip()
+        ]
+        return ", ".join(part for part in parts if part)
+
+    def admin_counts_label(self):
+        """ "confirmed / capacity · waiting" for the admin page listing."""
+        capacity = "∞" if self.capacity is None else self.capacity
+        return f"{self.counts['confirmed']} / {capacity} · {self.counts['waiting']} waiting"
+
+    # Calendars and structured data --------------------------------------
+
+    def calendar_entry(self, include_joining_link=False):
+        """This event for an .ics file; the joining link only goes to registrants."""
+        url = self.full_url or ""
+        description = [self.listing_summary or self.search_description or ""]
+        location = self.where
+        if include_joining_link and self.is_online and self.joining_link:
+            location = self.joining_link
+            description.append(f"Join online: {self.joining_link}")
+            if self.joining_instructions:
+                description.append(self.joining_instructions)
+        if url:
+            description.append(f"Details: {url}")
+        return CalendarEntry(
+            uid=event_uid(self.translation_key),
+            title=self.title,
+            start=self.start,
+            end=self.end,
+            url=url,
+            location=location,
+            description="\n\n".join(part for part in description if part),
+            last_modified=self.last_published_at,
+        )
+
+    def calendar_download_url(self):
+        return reverse("events:event_ics", args=[self.pk])
+
+    def json_ld(self):
+        """schema.org Event, escaped for a <script type="application/ld+json"> block."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": self.title,
+            "startDate": self.start.isoformat(),
+            "endDate": self.end.isoformat(),
+            "eventStatus": "https://schema.org/EventScheduled",
+            "url": self.full_url,
+            "organizer": {
+                "@type": "Organization",
+                "name": "Labour Muslim Network",
+                "url": self.get_site().root_url if self.get_site() else "",
+            },
+        }
+        if self.listing_summary or self.search_description:
+            data["description"] = self.listing_summary or self.search_description
+        if self.is_online:
+            data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+            # The public page, never the joining link.
+            data["location"] = {"@type": "VirtualLocation", "url": self.full_url}
+        else:
+            data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+            data["location"] = {
+                "@type": "Place",
+                "name": self.venue_name or self.where,
+                "address": ", ".join(
+                    line.strip() for line in self.venue_address.splitlines() if line.strip()
+                ),
+            }
+        text = json.dumps(data, ensure_ascii=False)
+        # Keep "</script>" and friends from ending the block early.
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _new_cancel_token():
+    return secrets.token_urlsafe(24)
+
+
+class EventRegistration(AbstractFormSubmission):
+    """One person's registration for an event (a Wagtail form submission).
+
+    Name and email are columns (the email lower-cased, so one active
+    registration per email per event can be enforced by the database); the
+    answers to the editor's questions stay in `form_data`. The consent
+    wording version and time are kept as evidence of consent.
+    """
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+    STATUSES = [(CONFIRMED, "Confirmed"), (WAITING, "Waiting list"), (CANCELLED, "Cancelled")]
+
+    status = models.CharField(max_length=20, choices=STATUSES, default=CONFIRMED)
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Order on the waiting list (lowest goes first)."
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField(max_length=254)
+    consent = models.ForeignKey("home.ConsentText", on_delete=models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField()
+    cancel_token = models.CharField(max_length=64, unique=True, default=_new_cancel_token)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "event registration"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "email"],
+                condition=~Q(status="cancelled"),
+                name="one_active_registration_per_email",
+            )
+        ]
+        indexes = [models.Index(fields=["page", "status", "position"])]
+        permissions = [
+            (
+                "manage_registrations",
+                "Can see, export, cancel and promote event registrations",
+            )
+        ]
+
+    def __str__(self):
+        return f"Registration {self.pk} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def waiting_position(self):
+        """Place in the queue counting only people still waiting (1 = next)."""
+        if self.status != self.WAITING or self.position is None:
+            return None
+        return EventRegistration.objects.filter(
+            page_id=self.page_id, status=self.WAITING, position__lte=self.position
+        ).count()
+
+    def get_data(self):
+        return {
+            **self.form_data,
+            "submit_time": self.submit_time,
+            "status": self.get_status_display(),
+            "waiting_position": self.waiting_position,
+            "name": self.name,
+            "email": self.email,
+            "consent_version": self.consent.version if self.consent_id else None,
+            "consented_at": self.consented_at,
+        }

@@ -1,1 +1,16 @@
-urlpatterns = []
+"""/events/...: the calendar feed, per-event calendar downloads and cancel links.
+
+Event pages themselves are Wagtail pages under the events index (/events/<slug>/).
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("feed.ics", views.events_feed, name="feed"),
+    path("calendar/<int:page_id>.ics", views.event_ics, name="event_ics"),
+    path("cancel/<str:code>/", views.cancel_registration, name="cancel"),
+]

@@ -1,9 +1,19 @@
 from django import template
+from django.utils import timezone
+
+from events.models import EventIndexPage, EventPage, with_registration_counts
 
 register = template.Library()
 
 
 @register.inclusion_tag("events/includes/upcoming_events.html", takes_context=True)
 def upcoming_events(context, count=3):
-    """The next live, public events (placeholder until events land)."""
-    return {"events": [], "request": context.get("request")}
+    """Cards for the next `count` live, public events that have not yet ended."""
+    events = with_registration_counts(
+        EventPage.objects.live().public().filter(end__gte=timezone.now()).order_by("start")
+    )[:count]
+    return {
+        "events": list(events),
+        "index": EventIndexPage.objects.live().public().first(),
+        "request": context.get("request"),
+    }

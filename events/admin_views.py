@@ -1,0 +1,182 @@
+"""Admin: the registrations list and export, and cancel/promote actions.
+
+Only superusers and people with `events.manage_registrations` (the "Event
+organisers" group) reach any of this; `wagtail_hooks` hides event pages from
+everyone else's Forms listing and submission views.
+"""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_http_methods
+
+from wagtail.admin import messages
+from wagtail.admin.widgets.button import Button
+from wagtail.contrib.forms.utils import get_forms_for_user
+from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsListView
+
+from django_filters import ChoiceFilter
+
+from . import registration as service
+from .models import EventPage, EventRegistration
+from .spreadsheet import neutralise_formula
+
+PERMISSION = "events.manage_registrations"
+
+
+def can_manage_registrations(user):
+    """Superusers and Event organisers; nobody else, whatever their page permissions."""
+    return user.is_active and (user.is_superuser or user.has_perm(PERMISSION))
+
+
+class RegistrationsFilterSet(SubmissionsListFilterSet):
+    status = ChoiceFilter(
+        label="Status",
+        field_name="status",
+        choices=EventRegistration.STATUSES,
+        widget=forms.RadioSelect,
+        empty_label="All",
+    )
+
+
+class RegistrationsListView(SubmissionsListView):
+    """Wagtail's submissions list with status, a status filter, actions and a safe export.
+
+    Exports leave out answers to sensitive questions unless `sensitive=1` is
+    asked for, and neutralise anything a spreadsheet would run as a formula.
+    """
+
+    filterset_class = RegistrationsFilterSet
+    results_template_name = "events/admin/registrations_results.html"
+    page_title = "Registrations"
+
+    def dispatch(self, request, *args, **kwargs):
+        form_page = kwargs.get("form_page")
+        if not can_manage_registrations(request.user):
+            raise PermissionDenied
+        if not get_forms_for_user(request.user).filter(pk=form_page.pk).exists():
+            raise PermissionDenied
+        self.form_page = form_page
+        if self.is_export:
+            data_fields = form_page.get_data_fields(include_sensitive=self.include_sensitive)
+            self.list_export = [name for name, _label in data_fields]
+            self.export_headings = dict(data_fields)
+        # Skip SubmissionsListView.dispatch: it would reset the export columns
+        # to every field, sensitive ones included.
+        return super(SubmissionsListView, self).dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def include_sensitive(self):
+        return self.request.GET.get("sensitive") == "1"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("consent")
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+
+    def get_filename(self):
+        suffix = "-with-sensitive" if self.include_sensitive else ""
+        return super().get_filename() + suffix
+
+    def get_export_url(self, format, sensitive=False):
+        params = self.request.GET.copy()
+        params["export"] = format
+        if sensitive:
+            params["sensitive"] = "1"
+        else:
+            params.pop("sensitive", None)
+        return self.request.path + "?" + params.urlencode()
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons.copy()
+        buttons += [
+            Button(
+                "Download XLSX with sensitive answers",
+                url=self.get_export_url("xlsx", sensitive=True),
+                icon_name="warning",
+                priority=110,
+            ),
+            Button(
+                "Download CSV with sensitive answers",
+                url=self.get_export_url("csv", sensitive=True),
+                icon_name="warning",
+                priority=120,
+            ),
+        ]
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.is_export:
+            for row, submission in zip(context["data_rows"], context["submissions"], strict=True):
+                row["registration"] = submission
+            context["counts"] = self.form_page.specific.counts
+            context["capacity"] = self.form_page.specific.capacity
+        return context
+
+
+def _registration_for(request, pk):
+    if not can_manage_registrations(request.user):
+        raise PermissionDenied
+    registration = get_object_or_404(EventRegistration, pk=pk)
+    if not get_forms_for_user(request.user).filter(pk=registration.page_id).exists():
+        raise PermissionDenied
+    event = get_object_or_404(EventPage, pk=registration.page_id)
+    return registration, event
+
+
+def _list_url(event):
+    return reverse("wagtailforms:list_submissions", args=[event.pk])
+
+
+@require_http_methods(["GET", "POST"])
+def cancel_view(request, pk):
+    """Cancel a registration from the admin (the place goes to the next person waiting)."""
+    registration, event = _registration_for(request, pk)
+    if request.method == "POST":
+        outcome = service.cancel(registration)
+        if outcome.already_cancelled:
+            messages.warning(request, "That registration was already cancelled.")
+        else:
+            promoted = len(outcome.promoted)
+            text = "Registration cancelled."
+            if promoted:
+                text += f" {promoted} person from the waiting list now has a place and was emailed."
+            messages.success(request, text)
+        return redirect(_list_url(event))
+    return TemplateResponse(
+        request,
+        "events/admin/confirm_action.html",
+        {"registration": registration, "event": event, "action": "cancel"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def promote_view(request, pk):
+    """Give a free place to this person on the waiting list (never beyond capacity)."""
+    registration, event = _registration_for(request, pk)
+    if request.method == "POST":
+        try:
+            done = service.promote(registration)
+        except service.NoFreePlace:
+            messages.error(
+                request,
+                "Every place is taken. Cancel a confirmed registration or raise the capacity "
+                "first.",
+            )
+        else:
+            if done:
+                messages.success(request, "Place confirmed. They have been emailed.")
+            else:
+                messages.warning(request, "That person is not on the waiting list.")
+        return redirect(_list_url(event))
+    return TemplateResponse(
+        request,
+        "events/admin/confirm_action.html",
+        {"registration": registration, "event": event, "action": "promote"},
+    )

@@ -1,0 +1,236 @@
+"""Demo content: the roundtable series, dated relative to today.
+
+After the November 2020 report the network held one roundtable per audience
+so that everyone could contribute to the action plan (see docs/CONTENT.md).
+The events below are examples in that spirit: their dates, times, places and
+registrations are invented for the demo and say so on the page. Registrant
+names are obviously fictional and every email address is at example.org.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from wagtail.models import GroupPagePermission
+from wagtail.rich_text import RichText
+
+from home import demo
+from home.consent import current_consent
+from home.models import ConsentText
+
+from .dates import LONDON
+from .factories import STANDARD_QUESTIONS, create_event, create_event_index
+from .models import EventIndexPage, EventPage, EventRegistration
+
+EXAMPLE_NOTE = (
+    "<p><em>This is an example event on the demo site: the date, time and details are "
+    "illustrative.</em></p>"
+)
+
+BACKGROUND = (
+    "<p>In November 2020 the Labour Muslim Network published "
+    "<em>Islamophobia and the Muslim Experience: The Labour Party Report</em>. The party "
+    "leadership agreed to work with the network on its recommendations, and the network "
+    "organised a roundtable for each group of people with a stake in the action plan, so "
+    "that everyone could have their say in a setting that suited them.</p>"
+)
+
+FIRST_NAMES = [
+    "Amina", "Bilal", "Chloe", "Dawud", "Esme", "Faisal", "Grace", "Hana", "Idris", "Jamila",
+    "Khalid", "Layla", "Musa", "Nadia", "Omar", "Parveen", "Qasim", "Rukhsana", "Sami", "Tariq",
+]  # fmt: skip
+
+
+def _at(days, hour, minute=0):
+    """Today + `days` at a UK wall-clock time."""
+    day = timezone.localdate(timezone=LONDON) + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+EVENTS = [
+    {
+        "slug": "members-roundtable",
+        "title": "Members' roundtable",
+        "audience": "members",
+        "start": (9, 19, 0),
+        "duration": timedelta(hours=1, minutes=30),
+        "capacity": 60,
+        "confirmed": 7,
+        "waiting": 0,
+        "summary": "An evening for Labour members to share their experiences and shape the "
+        "action plan on Islamophobia.",
+        "text": "<p>Members from across the country meet to talk about what the report found, "
+        "what has changed since, and what the party should do next. Everyone gets the chance "
+        "to speak; you do not need to prepare anything.</p>",
+    },
+    {
+        "slug": "activists-clp-officers-roundtable",
+        "title": "Activists' and CLP officers' roundtable",
+        "audience": "activists",
+        "start": (16, 19, 0),
+        "duration": timedelta(hours=1, minutes=30),
+        "capacity": 40,
+        "confirmed": 38,
+        "waiting": 0,
+        "summary": "For campaigners and constituency party officers: how local parties can "
+        "prevent Islamophobia and support members who report it.",
+        "text": "<p>Constituency Labour Party officers and activists compare what works locally: "
+        "welcoming new members, handling complaints fairly and running awareness training.</p>",
+    },
+    {
+        "slug": "councillors-roundtable",
+        "title": "Councillors' roundtable",
+        "audience": "councillors",
+        "start": (23, 18, 30),
+        "duration": timedelta(hours=1, minutes=30),
+        "capacity": 25,
+        "confirmed": 25,
+        "waiting": 3,
+        "summary": "Labour councillors discuss Islamophobia in local government and in their "
+        "groups, with the Muslim Councillor Network.",
+        "text": "<p>An open discussion for Labour councillors about their experiences in council "
+        "groups and in public life, and what support would help.</p>",
+    },
+    {
+        "slug": "mps-roundtable",
+        "title": "MPs' roundtable",
+        "audience": "mps",
+        "start": (30, 10, 0),
+        "duration": timedelta(hours=1),
+        "capacity": 30,
+        "confirmed": 4,
+        "waiting": 0,
+        "attendance": EventPage.IN_PERSON,
+        "venue_name": "Example Meeting Room",
+        "venue_address": "1 Example Street\nLondon\nSW1A 0AA",
+        "summary": "Labour MPs and their staff discuss how the parliamentary party can lead on "
+        "tackling Islamophobia.",
+        "text": "<p>A private, in-person conversation for Labour MPs and their staff about the "
+        "report's findings and the party's commitments.</p>",
+    },
+    {
+        "slug": "community-stakeholders-roundtable",
+        "title": "Community stakeholders' roundtable",
+        "audience": "community",
+        "start": (37, 18, 0),
+        "duration": timedelta(hours=2),
+        "capacity": 50,
+        "confirmed": 0,
+        "waiting": 0,
+        "opens_in_days": 5,
+        "summary": "Mosques, charities and community organisations tell us what they need from "
+        "the Labour Party.",
+        "text": "<p>For representatives of community organisations, whether or not they are "
+        "party members. Registration opens a few days before the other roundtables fill up.</p>",
+    },
+    {
+        "slug": "report-launch-discussion",
+        "title": "Report anniversary discussion",
+        "audience": "everyone",
+        "start": (-21, 19, 0),
+        "duration": timedelta(hours=1),
+        "capacity": 100,
+        "confirmed": 12,
+        "waiting": 0,
+        "summary": "Looking back at the report during Islamophobia Awareness Month.",
+        "text": "<p>A discussion, open to everyone, about what the report found and what has "
+        "happened since it was published.</p>",
+    },
+]
+
+
+def _add_registrations(event, spec, consent, start_index):
+    total = spec["confirmed"] + spec["waiting"]
+    now = timezone.now()
+    rows = []
+    for number in range(total):
+        first = FIRST_NAMES[(start_index + number) % len(FIRST_NAMES)]
+        name = f"{first} Example-{start_index + number + 1}"
+        waiting = number >= spec["confirmed"]
+        rows.append(
+            EventRegistration(
+                page=event,
+                name=name,
+                email=f"{first.lower()}.{start_index + number + 1}@example.org",
+                status=EventRegistration.WAITING if waiting else EventRegistration.CONFIRMED,
+                position=(number - spec["confirmed"] + 1) if waiting else None,
+                consent=consent,
+                consented_at=now,
+                form_data={
+                    "constituency_labour_party": "Example CLP",
+                    "role": "Member",
+                    "access_requirements": "",
+                },
+            )
+        )
+    EventRegistration.objects.bulk_create(rows)
+    return total
+
+
+def _organisers_may_edit_events(index):
+    group = Group.objects.filter(name="Event organisers").first()
+    if group is None:
+        return
+    for codename in ("add_page", "change_page", "publish_page"):
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename
+        )
+        GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
+
+
+@demo.register("events", order=40)
+def load_events(home_page, stdout):
+    """The events index at /events/ and the roundtables (idempotent)."""
+    index = EventIndexPage.objects.child_of(home_page).first()
+    if index is None:
+        index = create_event_index(
+            home_page,
+            introduction="Roundtables, meetings and briefings for members, activists, "
+            "councillors, MPs and community organisations. Register for the one that suits you.",
+            listing_summary="Roundtables and meetings run by the Labour Muslim Network.",
+        )
+        stdout.write("Created the events index.")
+    _organisers_may_edit_events(index)
+
+    consent = current_consent(ConsentText.EVENT_REGISTRATION)
+    made = 0
+    for spec in EVENTS:
+        if EventPage.objects.child_of(index).filter(slug=spec["slug"]).exists():
+            continue
+        days, hour, minute = spec["start"]
+        start = _at(days, hour, minute)
+        extra = {}
+        if "attendance" in spec:
+            extra.update(
+                attendance=spec["attendance"],
+                venue_name=spec["venue_name"],
+                venue_address=spec["venue_address"],
+            )
+        if spec.get("opens_in_days"):
+            extra["registration_opens"] = _at(spec["opens_in_days"], 9)
+        event = create_event(
+            index,
+            title=spec["title"],
+            slug=spec["slug"],
+            start=start,
+            duration=spec["duration"],
+            audience=spec["audience"],
+            capacity=spec["capacity"],
+            listing_summary=spec["summary"],
+            description=[
+                ("paragraph", RichText(EXAMPLE_NOTE)),
+                ("paragraph", RichText(spec["text"])),
+                ("paragraph", RichText(BACKGROUND)),
+            ],
+            intro="<p>Registration takes a minute. We email you a confirmation with a "
+            "calendar file and a link to cancel if your plans change.</p>",
+            thank_you_text="<p>Thank you for registering.</p>",
+            to_address="events@example.org",
+            subject=f"New registration: {spec['title']}",
+            questions=STANDARD_QUESTIONS,
+            **extra,
+        )
+        _add_registrations(event, spec, consent, start_index=made)
+        made += spec["confirmed"] + spec["waiting"]
+        stdout.write(f"Created the event {event.title}.")

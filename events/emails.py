@@ -1,0 +1,109 @@
+"""What registrants and staff are sent. Building only: `events.tasks` sends."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .ics import build_calendar
+from .models import EventPage
+from .tokens import make_cancel_code
+
+SUBJECTS = {
+    "confirmed": "Your place is confirmed: {title}",
+    "waiting": "You're on the waiting list: {title}",
+    "promoted": "A place has come up for you: {title}",
+}
+
+
+def site_root(event):
+    site = event.get_site()
+    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+
+
+def cancel_url(registration, event):
+    """The signed cancel link; it stops working when the event starts."""
+    code = make_cancel_code(registration.cancel_token, event.start)
+    return site_root(event) + reverse("events:cancel", args=[code])
+
+
+def display_answer(value):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def answer_rows(registration, event, include_sensitive):
+    """(label, answer) pairs for the editor's questions, in form order."""
+    rows = []
+    for field in event.form_fields.all():
+        if field.sensitive and not include_sensitive:
+            continue
+        rows.append((field.label, display_answer(registration.form_data.get(field.clean_name))))
+    return rows
+
+
+def registrant_message(registration, kind):
+    """The confirmation, waiting-list or promotion email (plain text and HTML).
+
+    Confirmed and promoted people get the joining link of an online event and
+    an .ics file; people on the waiting list get neither until they have a place.
+    """
+    if kind not in SUBJECTS:
+        raise ValueError(f"Unknown email kind {kind!r}")
+    event = EventPage.objects.get(pk=registration.page_id)
+    has_place = kind in ("confirmed", "promoted")
+    context = {
+        "kind": kind,
+        "has_place": has_place,
+        "registration": registration,
+        "event": event,
+        "event_url": event.full_url,
+        "cancel_url": cancel_url(registration, event),
+        "waiting_position": registration.waiting_position,
+        "joining_link": event.joining_link if has_place and event.is_online else "",
+        "joining_instructions": event.joining_instructions if has_place else "",
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(title=event.title),
+        body=render_to_string("events/emails/registrant.txt", context),
+        from_email=event.from_address or settings.DEFAULT_FROM_EMAIL,
+        to=[registration.email],
+    )
+    message.attach_alternative(
+        render_to_string("events/emails/registrant.html", context), "text/html"
+    )
+    if has_place:
+        message.attach(
+            f"{event.slug}.ics",
+            build_calendar([event.calendar_entry(include_joining_link=True)], name=event.title),
+            "text/calendar; charset=utf-8; method=PUBLISH",
+        )
+    return message
+
+
+def staff_message(registration):
+    """The notification to the event's `to_address`, without sensitive answers.
+
+    Returns None when the event has no `to_address`.
+    """
+    event = EventPage.objects.get(pk=registration.page_id)
+    recipients = [address.strip() for address in event.to_address.split(",") if address.strip()]
+    if not recipients:
+        return None
+    context = {
+        "registration": registration,
+        "event": event,
+        "answers": answer_rows(registration, event, include_sensitive=False),
+        "counts": event.counts,
+        "registrations_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + reverse("wagtailforms:list_submissions", args=[event.pk]),
+    }
+    return EmailMessage(
+        subject=event.subject or f"New registration: {event.title}",
+        body=render_to_string("events/emails/staff.txt", context),
+        from_email=event.from_address or settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )

@@ -1,0 +1,43 @@
+"""Background tasks: the emails of a registration.
+
+Queued with django-tasks: run at once in development and tests, and by
+`manage.py db_worker` in production (see docs/events.md), so a slow mail
+server never slows the form. Tasks receive only ids, so no personal data is
+written to the task queue.
+"""
+
+from django_tasks import task
+
+from . import emails
+from .models import EventRegistration
+
+
+def _registration(registration_id):
+    return EventRegistration.objects.select_related("consent").filter(pk=registration_id).first()
+
+
+@task()
+def send_registrant_email(registration_id, kind):
+    """Email the registrant: "confirmed", "waiting" or "promoted".
+
+    Does nothing if the registration has been deleted (an erasure request)
+    or cancelled since the email was queued.
+    """
+    registration = _registration(registration_id)
+    if registration is None or registration.status == EventRegistration.CANCELLED:
+        return False
+    emails.registrant_message(registration, kind).send()
+    return True
+
+
+@task()
+def send_staff_notification(registration_id):
+    """Tell the event's `to_address` about a new registration (never sensitive answers)."""
+    registration = _registration(registration_id)
+    if registration is None:
+        return False
+    message = emails.staff_message(registration)
+    if message is None:
+        return False
+    message.send()
+    return True

@@ -1,0 +1,144 @@
+"""Public views: the event page's form handling, calendar files and cancel links."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods, require_safe
+
+from home.ratelimit import hit
+from home.visitor import visitor_hash
+
+from . import registration as service
+from .capacity import Window
+from .ics import build_calendar
+from .models import EventPage, EventRegistration
+from .tokens import ExpiredLink, InvalidLink, read_cancel_code
+
+RATE_LIMIT_MESSAGE = (
+    "We have had a lot of registrations from your connection in the last hour. "
+    "Please wait a while and try again, or contact us."
+)
+
+
+def registrations_per_hour():
+    return getattr(settings, "LMN_EVENT_REGISTRATIONS_PER_HOUR", 10)
+
+
+def _form_is_offered(page, window):
+    if window != Window.OPEN:
+        return False
+    # Fully booked with no waiting list: say so instead of collecting details.
+    return page.waiting_list_enabled or page.places_left != 0
+
+
+def _render_page(page, request, form=None, status=200, notice=""):
+    window = page.registration_window()
+    if form is None and _form_is_offered(page, window):
+        form = page.get_form(page=page, user=request.user)
+    context = page.get_context(request)
+    context.update(
+        form=form,
+        window=window,
+        notice=notice,
+    )
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def serve_event_page(page, request, *args, **kwargs):
+    """GET shows the page (with the form while registration is open); POST registers.
+
+    Spam: a filled honeypot looks like success but stores and sends nothing;
+    a too-quick or expired form is shown again; more than
+    LMN_EVENT_REGISTRATIONS_PER_HOUR attempts per visitor hash get a 429.
+    """
+    if request.method != "POST":
+        return _render_page(page, request)
+
+    window = page.registration_window()
+    if not _form_is_offered(page, window):
+        return _render_page(page, request, status=409)
+
+    if not hit(f"event-register:{visitor_hash(request)}", registrations_per_hour(), 3600):
+        return _render_page(page, request, status=429, notice=RATE_LIMIT_MESSAGE)
+
+    form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
+    if not form.is_valid():
+        return _render_page(page, request, form=form, status=400)
+    if form.is_spam:
+        return page.render_landing_page(request, None)
+
+    outcome = service.register(
+        page,
+        name=form.cleaned_data["full_name"],
+        email=form.cleaned_data["email"],
+        answers=form.answers(),
+        consent=form.consent_text,
+    )
+    if outcome.kind == service.CLOSED:
+        return _render_page(page, request, status=409)
+    status = 409 if outcome.kind == service.FULL else 200
+    return page.render_landing_page(request, outcome.registration, outcome=outcome, status=status)
+
+
+def _calendar_response(body, filename, attachment):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+@require_safe
+def events_feed(request):
+    """/events/feed.ics: every live, public event, to subscribe to in a calendar app."""
+    events = EventPage.objects.live().public().order_by("start")
+    body = build_calendar([event.calendar_entry() for event in events])
+    return _calendar_response(body, "labour-muslim-network-events.ics", attachment=False)
+
+
+@require_safe
+def event_ics(request, page_id):
+    """The "Add to calendar" download of one live, public event (no joining link)."""
+    event = EventPage.objects.live().public().filter(pk=page_id).first()
+    if event is None:
+        raise Http404("No such event")
+    body = build_calendar([event.calendar_entry()], name=event.title)
+    return _calendar_response(body, f"{event.slug}.ics", attachment=True)
+
+
+def _private(response):
+    # The code in the URL is a key to someone's place: keep it out of caches,
+    # search engines and the Referer header of any link followed from here.
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel_registration(request, code):
+    """Cancel a place from the emailed link: GET asks to confirm, POST cancels (idempotent)."""
+    try:
+        token = read_cancel_code(code)
+    except ExpiredLink:
+        return _private(
+            TemplateResponse(request, "events/cancel_invalid.html", {"expired": True}, status=410)
+        )
+    except InvalidLink:
+        return _private(
+            TemplateResponse(request, "events/cancel_invalid.html", {"expired": False}, status=404)
+        )
+    registration = EventRegistration.objects.filter(cancel_token=token).first()
+    if registration is None:
+        return _private(
+            TemplateResponse(request, "events/cancel_invalid.html", {"expired": False}, status=404)
+        )
+    event = get_object_or_404(EventPage, pk=registration.page_id)
+    context = {"event": event, "registration": registration}
+    if request.method == "POST":
+        outcome = service.cancel(registration)
+        context.update(registration=outcome.registration, already=outcome.already_cancelled)
+        return _private(TemplateResponse(request, "events/cancel_done.html", context))
+    return _private(TemplateResponse(request, "events/cancel_confirm.html", context))

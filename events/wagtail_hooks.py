@@ -1,0 +1,61 @@
+from django.contrib.contenttypes.models import ContentType
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.widgets.button import ListingButton
+from wagtail.models import Page
+
+from . import admin_views
+from .models import EventPage
+
+
+@hooks.register("filter_form_submissions_for_user")
+def registrations_only_for_organisers(user, editable_forms):
+    """Registrations reveal religion and political opinion: only Event organisers
+    and superusers see them. Organisers see every event's registrations, even
+    without edit rights on the page; editors and moderators see none."""
+    event_type = ContentType.objects.get_for_model(EventPage)
+    if admin_views.can_manage_registrations(user):
+        return Page.objects.filter(pk__in=editable_forms.values("pk")) | Page.objects.filter(
+            content_type=event_type
+        )
+    return editable_forms.exclude(content_type=event_type)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path(
+            "events/registrations/<int:pk>/cancel/",
+            admin_views.cancel_view,
+            name="events_cancel_registration",
+        ),
+        path(
+            "events/registrations/<int:pk>/promote/",
+            admin_views.promote_view,
+            name="events_promote_registration",
+        ),
+    ]
+
+
+@hooks.register("register_page_listing_buttons")
+def registration_counts_button(page, user, next_url=None):
+    """ "confirmed / capacity · waiting" beside each event in the page listing."""
+    if not isinstance(page.specific_deferred, EventPage):
+        return
+    event = page.specific_deferred
+    label = event.admin_counts_label()
+    if admin_views.can_manage_registrations(user):
+        yield ListingButton(
+            label,
+            url=reverse("wagtailforms:list_submissions", args=[event.pk]),
+            attrs={"aria-label": f"Registrations: {label}"},
+            priority=5,
+        )
+    else:
+        yield ListingButton(
+            label,
+            url=reverse("wagtailadmin_pages:edit", args=[event.pk]),
+            attrs={"aria-label": f"Places: {label}"},
+            priority=5,
+        )

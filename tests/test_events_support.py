@@ -1,0 +1,64 @@
+"""Fixtures and helpers shared by the events tests (imported by test_events_*.py)."""
+
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+import pytest
+
+from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
+from home.consent import current_consent
+from home.models import ConsentText
+from tests.utils import human_form_fields
+
+
+@pytest.fixture
+def event_index(home_page):
+    return create_event_index(home_page)
+
+
+@pytest.fixture
+def event(event_index):
+    """An online members' event in a week with 2 places, a waiting list and the usual questions."""
+    return create_event(
+        event_index,
+        title="Members' roundtable",
+        capacity=2,
+        questions=STANDARD_QUESTIONS,
+        to_address="staff@example.org",
+    )
+
+
+def registration_data(name="Amina Example", email="amina@example.org", **answers):
+    """What a person's browser posts to an event page's form."""
+    consent = current_consent(ConsentText.EVENT_REGISTRATION)
+    data = {
+        "full_name": name,
+        "email": email,
+        "constituency_labour_party": "Example CLP",
+        "role": "Member",
+        "access_requirements": "Step-free access please",
+        "consent": "on",
+        "consent_version": str(consent.version),
+        **human_form_fields(),
+    }
+    data.update(answers)
+    return data
+
+
+def register(client, event, **kwargs):
+    return client.post(event.url, registration_data(**kwargs), REMOTE_ADDR="192.0.2.10")
+
+
+def mails_to(address):
+    return [message for message in mail.outbox if address in message.to]
+
+
+def in_days(days, hour=19):
+    now = timezone.localtime()
+    return (now + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_support_module_builds_an_event(event):
+    assert event.live and event.form_fields.count() == len(STANDARD_QUESTIONS)
