@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "home.security.SiteCSPMiddleware",
+    "home.security.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -101,6 +105,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates, so a widget template in
+# templates/ (the honeypot's, components/honeypot_input.html) is found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "lmn_cms.wsgi.application"
 
@@ -150,6 +158,15 @@ STORAGES = {
 # Wagtail's page editor can post many fields; everything else stays small.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Security headers on every environment, so that the browser tests prove the
+# pages work under them. The policy itself is in home/security.py.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# SAMEORIGIN (not DENY) so that the admin can frame its own page previews;
+# public pages forbid framing with CSP frame-ancestors 'none'.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 
 # Email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
