@@ -191,6 +191,7 @@ class HomePage(BasePage):
         "home.FormPage",
         "home.ReportPage",
         "blog.BlogIndexPage",
+        "events.EventIndexPage",
     ]
     max_count = 1
 
