@@ -5,3 +5,6 @@ class HomeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "home"
     verbose_name = "Site"
+
+    def ready(self):
+        from . import report_demo  # noqa: F401  (registers the report's demo loader)

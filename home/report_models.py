@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
@@ -151,7 +152,17 @@ class ReportPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = self.outline
-        context["findings"] = self.findings_with_anchors()
+        context["findings"] = findings = self.findings_with_anchors()
+        page_url = self.get_full_url(request) or ""
+        for finding in findings:
+            figure = f"{finding['value']['figure'].normalize():f}%"
+            finding["figure_text"] = figure
+            finding["share_url"] = "https://x.com/intent/post?" + urlencode(
+                {
+                    "text": f"{figure} {finding['value']['label']}",
+                    "url": f"{page_url}#{finding['anchor']}",
+                }
+            )
         context["suggested_citation"] = self.get_citation(request)
         context["related"] = self.get_related_pages()
         context["action_plan"] = ActionPlanPage.objects.child_of(self).live().public().first()
@@ -275,6 +286,9 @@ class ActionPlanPage(RoutablePageMixin, BasePage):
         items = self.get_recommendations()
         context["summary"] = summarise(item.status for item in items)
         context["recommendations"] = items
+        base_url = self.get_url(request) or ""
+        for item in items:
+            item.url = base_url + self.reverse_subpage("recommendation", args=[item.number])
         context["feed_url"] = (self.get_url(request) or "") + self.reverse_subpage("feed")
         return context
 
@@ -384,6 +398,18 @@ class Recommendation(Orderable):
     @property
     def anchor(self):
         return f"recommendation-{self.number}"
+
+    @property
+    def last_change_date(self):
+        """The editor's date if set, otherwise the date of the latest status change.
+
+        Uses the `history` list that `ActionPlanPage.get_recommendations` attaches,
+        so that listing many recommendations costs no extra queries.
+        """
+        if self.last_changed:
+            return self.last_changed
+        history = getattr(self, "history", None) or []
+        return timezone.localtime(history[-1].changed_at).date() if history else None
 
 
 class RecommendationStatusChange(models.Model):

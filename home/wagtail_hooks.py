@@ -41,3 +41,5 @@ class ConsentTextViewSet(SnippetViewSet):
 
 
 register_snippet(ConsentTextViewSet)
+
+from . import report_hooks  # noqa: E402,F401
