@@ -119,7 +119,7 @@ BODY = [
     _para(
         "<p>44% of respondents did not believe the party takes Islamophobia seriously; 59% did "
         "not feel well represented by the party leadership, and 55% did not trust the "
-        "leadership to tackle Islamophobia effectively.<a href=\"#source-1\">[1]</a></p>"
+        'leadership to tackle Islamophobia effectively.<a href="#source-1">[1]</a></p>'
     ),
     _heading("Complaints and disciplinary process"),
     _para(
@@ -258,7 +258,8 @@ def build_demo_pdf():
     for line in ["Islamophobia and the", "Muslim Experience:", "The Labour Party Report"]:
         draw.text((100, y), line, fill="black", font=font(72))
         y += 100
-    draw.text((100, y + 60), "Labour Muslim Network · 14 November 2020", fill="black", font=font(36))
+    byline = "Labour Muslim Network · 14 November 2020"
+    draw.text((100, y + 60), byline, fill="black", font=font(36))
     draw.text(
         (100, height - 200),
         "Demonstration copy generated for the demo site.",
