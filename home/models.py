@@ -198,6 +198,24 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = "Home page"
 
+    # Where the featured teaser points when no page is chosen: the report lives
+    # at /report/ but is built by another app, which this one must not import.
+    FEATURED_FALLBACK_SLUG = "report"
+
+    def get_featured_page(self):
+        """The live, public page the featured teaser links to: the chosen one, else
+        the child page at /report/ when it exists; None hides the teaser's button."""
+        if self.featured_page_id:
+            chosen = Page.objects.live().public().filter(pk=self.featured_page_id).first()
+            if chosen is not None:
+                return chosen
+        return (
+            Page.objects.live()
+            .public()
+            .filter(url_path=f"{self.url_path}{self.FEATURED_FALLBACK_SLUG}/")
+            .first()
+        )
+
 
 class StandardPage(BasePage):
     """About, Islamophobia Hub, Services for CLPs, privacy notice, accessibility statement."""

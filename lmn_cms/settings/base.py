@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.forms",
+    "django.forms",
     "csp",
 ]
 
@@ -105,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates, so a widget template in
+# templates/ (the honeypot's, components/honeypot_input.html) is found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Form widgets render through the project's templates, so a widget template in
 # templates/ (the honeypot's, components/honeypot_input.html) is found.

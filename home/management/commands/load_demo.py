@@ -11,7 +11,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home import demo
-from home.demo_content import build_home_tree
+from home.demo_content import build_home_tree, finish, load_home_content
 
 
 class Command(BaseCommand):
@@ -27,8 +27,11 @@ class Command(BaseCommand):
             if reset:
                 self._reset()
             home = build_home_tree(self.stdout)
+            load_home_content(home, self.stdout)
             for loader in demo.loaders():
                 loader.load(home, self.stdout)
+            # Runs last: other apps' loaders add the report, news and events.
+            finish(home, self.stdout)
         total = Page.objects.filter(depth__gt=1).count()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready: {total} pages."))
 
