@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.forms",
-    "django.forms",
     "csp",
 ]
 
@@ -106,10 +105,6 @@ TEMPLATES = [
         },
     },
 ]
-
-# Form widgets render through the project's templates, so a widget template in
-# templates/ (the honeypot's, components/honeypot_input.html) is found.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Form widgets render through the project's templates, so a widget template in
 # templates/ (the honeypot's, components/honeypot_input.html) is found.
