@@ -14,4 +14,4 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self):
-        from . import demo  # noqa: F401  (registers the demo loader)
+        from . import demo, signals  # noqa: F401  (register the demo loader and signals)

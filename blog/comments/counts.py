@@ -5,6 +5,7 @@ a queryset annotation, or `approved_counts(page_ids)` for one grouped query.
 Only approved comments count; pending, rejected, spam and hidden ones never do.
 """
 
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -41,3 +42,36 @@ def approved_counts(page_ids):
 def approved_count(page):
     """The approved comment count of one post."""
     return Comment.objects.filter(page_id=page.pk, status=moderation.APPROVED).count()
+
+
+def refresh_comment_counts(page_ids):
+    """Store the approved count on each blog post (`BlogPage.comment_count`).
+
+    The count is recomputed from the comments rather than incremented, so it is
+    always right after any change (approve, reject, report-hide, delete). The
+    posts' rows are locked first, so that two moderators deciding comments on
+    the same post at once queue up and the second recount sees the first's work.
+    """
+    from .services import blog_page_model
+
+    model = blog_page_model()
+    page_ids = sorted({pk for pk in page_ids if pk})
+    if model is None or not page_ids or "comment_count" not in _field_names(model):
+        return 0
+    with transaction.atomic():
+        locked = list(
+            model.objects.select_for_update().filter(pk__in=page_ids).values_list("pk", flat=True)
+        )
+        if not locked:
+            return 0
+        # Page querysets can't .update() a subclass column with a subquery in one go
+        # through the multi-table parent, so update the subclass table directly.
+        return (
+            model._base_manager.filter(pk__in=locked)
+            .order_by()
+            .update(comment_count=approved_count_expression("pk"))
+        )
+
+
+def _field_names(model):
+    return {field.name for field in model._meta.concrete_fields}
