@@ -5,6 +5,7 @@ and `feedparser` read them without complaint.
 """
 
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from home.models import SiteSettings
@@ -66,11 +67,12 @@ class BlogRssFeed(Feed):
 
     item_guid_is_permalink = True
 
+    # In London time, so the offset a reader sees matches the date on the post.
     def item_pubdate(self, item):
-        return item.date
+        return timezone.localtime(item.date)
 
     def item_updateddate(self, item):
-        return item.last_published_at or item.date
+        return timezone.localtime(item.last_published_at or item.date)
 
     def item_author_name(self, item):
         names = [author.name for author in item.authors.all()]

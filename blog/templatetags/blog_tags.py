@@ -17,6 +17,8 @@ from ..views_count import page_token
 
 register = template.Library()
 
+SHARE_IMAGE_SPEC = "fill-1200x630"
+
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -104,10 +106,12 @@ def absolute_url(context, url):
 
 
 @register.simple_tag(takes_context=True)
-def post_json_ld(context, page, rendition=None):
+def post_json_ld(context, page):
     """A post's schema.org BlogPosting as a JSON-LD script element (data, not code)."""
     request = context["request"]
     settings = SiteSettings.load(request_or_site=request)
+    image = page.social_image or page.hero_image
+    rendition = image.get_rendition(SHARE_IMAGE_SPEC) if image else None
     data = blog_posting(
         url=page.get_full_url(request),
         headline=page.seo_title or page.title,
