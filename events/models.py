@@ -12,7 +12,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -95,6 +95,22 @@ class EventIndexPage(BasePage):
             audience=audience,
         )
         return context
+
+
+def registration_consent():
+    """The current consent wording for registrations.
+
+    The first visitors after a fresh install race to create version 1; the
+    loser of that race simply reads the winner's row instead of failing.
+    """
+    from home.consent import current_consent
+    from home.models import ConsentText
+
+    try:
+        with transaction.atomic():
+            return current_consent(ConsentText.EVENT_REGISTRATION)
+    except IntegrityError:
+        return current_consent(ConsentText.EVENT_REGISTRATION)
 
 
 def with_registration_counts(queryset):
@@ -258,10 +274,7 @@ class EventPage(BasePage, AbstractEmailForm):
         return EventFormBuilder(self.get_form_fields()).get_form_class()
 
     def get_form(self, *args, **kwargs):
-        from home.consent import current_consent
-        from home.models import ConsentText
-
-        kwargs.setdefault("consent", current_consent(ConsentText.EVENT_REGISTRATION))
+        kwargs.setdefault("consent", registration_consent())
         return super().get_form(*args, **kwargs)
 
     def get_submission_class(self):
