@@ -77,7 +77,7 @@ class ReasonsColumn(Column):
 class CommentIndexView(IndexView):
     def get_edit_url(self, instance):
         # Comments are reviewed, not edited: every row opens the review page.
-        return reverse(self.view_set.get_url_name("inspect"), args=[instance.pk])
+        return reverse(self.inspect_url_name, args=[instance.pk])
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("page")
@@ -116,13 +116,13 @@ class ReviewOnlyEditView(EditView):
     """Comment text stays as the reader wrote it: send moderators to the review page."""
 
     def dispatch(self, request, *args, **kwargs):
-        return redirect(self.view_set.get_url_name("inspect"), kwargs["pk"])
+        return redirect(self.inspect_url_name, kwargs["pk"])
 
 
 class NoCreateView(CreateView):
     def dispatch(self, request, *args, **kwargs):
         messages.info(request, "Comments are written by readers on the posts themselves.")
-        return redirect(self.view_set.get_url_name("list"))
+        return redirect(self.index_url_name)
 
 
 class CommentViewSet(SnippetViewSet):
