@@ -51,7 +51,8 @@ def test_post_edit_view_shows_the_chart_with_a_text_alternative(
     PostViewDay.objects.create(post=post, day=day - datetime.timedelta(days=2), views=7)
     PostViewDay.objects.create(post=post, day=day, views=3)
     PostViewDay.objects.create(post=post, day=day - datetime.timedelta(days=120), views=99)
-    client.force_login(django_user_model.objects.create_superuser("ed", "e@example.org", "pw-12345"))
+    editor = django_user_model.objects.create_superuser("ed", "e@example.org", "pw-12345")
+    client.force_login(editor)
     response = client.get(f"/admin/pages/{post.pk}/edit/")
     assert response.status_code == 200
     html = response.content.decode()
