@@ -1,0 +1,140 @@
+"""Commenters' personal data is deleted on time; demo comments load cleanly."""
+
+import io
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+import pytest
+import time_machine
+
+from blog.comments import moderation
+from blog.comments.demo import DEMO_COMMENTS, load_comments
+from blog.comments.models import Comment, CommentReport, CommentSettings
+from tests import test_comments_support as support
+from tests.test_comments_support import make_comment
+
+pytestmark = pytest.mark.django_db
+
+blog_index = support.blog_index
+post = support.post
+
+
+def purge():
+    out = io.StringIO()
+    call_command("purge_comment_data", stdout=out)
+    return out.getvalue()
+
+
+def test_purge_clears_email_and_hash_after_the_retention_period(post):
+    decided = timezone.now() - timedelta(days=91)
+    old = make_comment(
+        post, email="old@example.org", visitor_hash="a" * 64, text="old", decided_at=decided
+    )
+    recent = make_comment(
+        post,
+        email="recent@example.org",
+        visitor_hash="b" * 64,
+        text="recent",
+        decided_at=timezone.now() - timedelta(days=89),
+    )
+    waiting = make_comment(
+        post,
+        status=moderation.PENDING,
+        email="waiting@example.org",
+        visitor_hash="c" * 64,
+        text="waiting",
+        created_at=timezone.now() - timedelta(days=200),
+    )
+    output = purge()
+    assert "Cleared the email address and visitor hash of 1 comment decided more than 90" in (
+        output
+    )
+    old.refresh_from_db()
+    assert (old.email, old.visitor_hash) == ("", "")
+    assert old.personal_data_cleared_at is not None
+    # The name and the text stay: they are what was published.
+    assert (old.name, old.text, old.status) == ("Reader", "old", moderation.APPROVED)
+    recent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert recent.email == "recent@example.org"
+    assert waiting.email == "waiting@example.org"
+
+
+def test_purge_is_idempotent(post):
+    make_comment(post, email="x@example.org", decided_at=timezone.now() - timedelta(days=100))
+    assert "of 1 comment" in purge()
+    assert "of 0 comments" in purge()
+
+
+def test_purge_follows_the_retention_setting_and_time(post):
+    settings = CommentSettings.load()
+    settings.retention_days = 30
+    settings.save()
+    make_comment(
+        post, email="x@example.org", decided_at=timezone.now() - timedelta(days=10), text="a"
+    )
+    assert "of 0 comments" in purge()
+    with time_machine.travel(timezone.now() + timedelta(days=21), tick=False):
+        assert "of 1 comment decided more than 30 days ago" in purge()
+
+
+def test_purge_clears_old_report_hashes(post):
+    comment = make_comment(post)
+    CommentReport.objects.create(
+        comment=comment, visitor_hash="d" * 64, created_at=timezone.now() - timedelta(days=95)
+    )
+    CommentReport.objects.create(comment=comment, visitor_hash="e" * 64)
+    output = purge()
+    assert "visitor hash of 1 report" in output
+    assert set(CommentReport.objects.values_list("visitor_hash", flat=True)) == {"", "e" * 64}
+
+
+def test_purge_dry_run_changes_nothing(post):
+    make_comment(post, email="x@example.org", decided_at=timezone.now() - timedelta(days=100))
+    out = io.StringIO()
+    call_command("purge_comment_data", "--dry-run", stdout=out)
+    assert "Would clear the email address and visitor hash of 1 comment" in out.getvalue()
+    assert Comment.objects.get().email == "x@example.org"
+
+
+# ---------- Demo content ----------
+
+
+def test_demo_loader_is_a_no_op_without_posts(home_page):
+    out = io.StringIO()
+    load_comments(home_page, out)
+    assert "No blog posts yet" in out.getvalue()
+    assert not Comment.objects.exists()
+
+
+def test_demo_loader_fills_the_queue_and_is_idempotent(home_page, blog_index):
+    from blog.factories import make_post
+    from blog.models import BlogPage
+
+    for n in range(4):
+        make_post(blog_index, title=f"Post {n}")
+    load_comments(home_page, io.StringIO())
+    assert Comment.objects.count() == len(DEMO_COMMENTS)
+    assert Comment.objects.filter(status=moderation.APPROVED, parent__isnull=False).exists()
+    assert Comment.objects.filter(status=moderation.PENDING).count() >= 2
+    held = Comment.objects.get(text__contains="traitor")
+    assert held.status == moderation.PENDING
+    assert held.reasons == ["Suspect words: traitor"]
+    assert Comment.objects.values("page_id").distinct().count() >= 3
+    assert all(
+        email.endswith("@example.org") for email in Comment.objects.values_list("email", flat=True)
+    )
+    approved = Comment.objects.filter(status=moderation.APPROVED).count()
+    assert sum(BlogPage.objects.values_list("comment_count", flat=True)) == approved
+
+    load_comments(home_page, io.StringIO())
+    assert Comment.objects.count() == len(DEMO_COMMENTS)
+
+
+def test_load_demo_command_runs_the_comment_loader(home_page):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert f"Demo comments: {len(DEMO_COMMENTS)} added" in out.getvalue()
+    assert Comment.objects.filter(status=moderation.PENDING).exists()
