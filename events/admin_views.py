@@ -21,7 +21,7 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 from django_filters import ChoiceFilter
 
 from . import registration as service
-from .models import EventPage, EventRegistration
+from .models import EventPage, EventRegistration, with_registration_counts
 from .spreadsheet import neutralise_formula
 
 PERMISSION = "events.manage_registrations"
@@ -118,6 +118,18 @@ class RegistrationsListView(SubmissionsListView):
             context["counts"] = self.form_page.specific.counts
             context["capacity"] = self.form_page.specific.capacity
         return context
+
+
+def events_index_view(request):
+    """Every event with its counts and a link to its registrations (organisers' start page).
+
+    Wagtail's own Forms listing needs page-editing rights, which organisers
+    may not have; this page needs only the registrations permission.
+    """
+    if not can_manage_registrations(request.user):
+        raise PermissionDenied
+    events = with_registration_counts(EventPage.objects.all()).order_by("-start")
+    return TemplateResponse(request, "events/admin/events_index.html", {"events": events})
 
 
 def _registration_for(request, pk):

@@ -2,6 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.models import Page
 
@@ -26,6 +27,11 @@ def registrations_only_for_organisers(user, editable_forms):
 def register_admin_urls():
     return [
         path(
+            "events/registrations/",
+            admin_views.events_index_view,
+            name="events_registrations_index",
+        ),
+        path(
             "events/registrations/<int:pk>/cancel/",
             admin_views.cancel_view,
             name="events_cancel_registration",
@@ -36,6 +42,22 @@ def register_admin_urls():
             name="events_promote_registration",
         ),
     ]
+
+
+class RegistrationsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_manage_registrations(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_registrations_menu_item():
+    return RegistrationsMenuItem(
+        "Event registrations",
+        reverse("events_registrations_index"),
+        name="event-registrations",
+        icon_name="group",
+        order=710,
+    )
 
 
 @hooks.register("register_page_listing_buttons")
