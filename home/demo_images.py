@@ -124,14 +124,22 @@ def _collection():
     return existing or root.add_child(name=COLLECTION_NAME)
 
 
+# Drawn PNGs by title, so that a process building the demo more than once (the
+# test suite) draws each picture only once.
+_drawn = {}
+
+
 def get_or_create_image(title, draw_image, description=""):
     """The Wagtail image called `title`, drawing and saving it the first time."""
     Image_ = get_image_model()
     image = Image_.objects.filter(title=title, collection__name=COLLECTION_NAME).first()
     if image is not None:
         return image
-    buffer = io.BytesIO()
-    draw_image().save(buffer, format="PNG", optimize=True)
+    if title not in _drawn:
+        buffer = io.BytesIO()
+        draw_image().save(buffer, format="PNG")
+        _drawn[title] = buffer.getvalue()
+    buffer = io.BytesIO(_drawn[title])
     filename = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:60] + ".png"
     image = Image_(title=title, collection=_collection(), description=description)
     image.file = ImageFile(buffer, name=filename)

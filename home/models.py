@@ -3,6 +3,7 @@
 `blog` and `events` build on this app; nothing here imports them.
 """
 
+from django import forms
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -246,6 +247,19 @@ class SpamProtectedFormBuilder(FormBuilder):
 
     def get_form_class(self):
         return type("WagtailForm", (SpamProtectedForm,), self.formfields)
+
+    # Native date and time pickers: labelled like any input, usable by keyboard,
+    # and the browser sends ISO values that Django's fields accept.
+    def create_date_field(self, field, options):
+        options.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        return super().create_date_field(field, options)
+
+    def create_datetime_field(self, field, options):
+        options.setdefault(
+            "widget",
+            forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        )
+        return super().create_datetime_field(field, options)
 
 
 class SpamProtectedFormMixin:
