@@ -43,6 +43,14 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 
+# `check --deploy` stays quiet about two deliberate choices: framing is
+# SAMEORIGIN so that the admin can preview pages (public pages send CSP
+# frame-ancestors 'none', see home/security.py), and joining the browsers' HSTS
+# preload list is a commitment the operator opts into with SECURE_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
 # Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
 if os.environ.get("REDIS_URL"):
     CACHES = {
