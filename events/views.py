@@ -110,9 +110,11 @@ def event_ics(request, page_id):
 
 def _private(response):
     # The code in the URL is a key to someone's place: keep it out of caches,
-    # search engines and the Referer header of any link followed from here.
+    # search engines and the Referer header sent to other sites. ("no-referrer"
+    # would also make the browser send "Origin: null" with the form, which
+    # Django's CSRF check rightly refuses.)
     patch_cache_control(response, private=True, no_store=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

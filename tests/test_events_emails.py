@@ -90,7 +90,7 @@ def test_cancel_link_asks_then_cancels_once_and_promotes_the_next_person(client,
     confirm = client.get(path)
     assert confirm.status_code == 200
     assert "Cancel my place" in confirm.content.decode()
-    assert confirm["Referrer-Policy"] == "no-referrer"
+    assert confirm["Referrer-Policy"] == "same-origin"
     # A GET alone changes nothing.
     assert EventRegistration.objects.get(email="one@example.org").status == "confirmed"
 

@@ -1,0 +1,86 @@
+"""A member registers for a roundtable in Chromium and cancels from the email."""
+
+import io
+import re
+from urllib.parse import urlsplit
+
+from django.core import mail
+
+from wagtail.models import Site
+
+import pytest
+
+from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
+from events.models import EventRegistration
+from tests.conftest import assert_no_axe_violations
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def roundtable(transactional_db, live_server, settings):
+    """A members' roundtable on a site whose root URL is the live server."""
+    from wagtail.models import Locale, Page
+
+    from home.demo_content import build_home_tree
+
+    settings.LMN_MIN_FORM_FILL_SECONDS = 0
+    if not Page.objects.filter(depth=1).exists():
+        Locale.objects.get_or_create(language_code="en")
+        Page.add_root(title="Root", slug="root")
+    home = build_home_tree(io.StringIO())
+    address = urlsplit(live_server.url)
+    Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
+    index = create_event_index(home)
+    return create_event(
+        index, title="Members' roundtable", capacity=20, questions=STANDARD_QUESTIONS
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_member_registers_then_cancels_from_the_email(browser_page, live_server, roundtable):
+    tab = browser_page
+    tab.goto(live_server.url + roundtable.url)
+    assert_no_axe_violations(tab)
+
+    tab.get_by_label("Full name").fill("Amina Example")
+    tab.get_by_label("Email address").fill("amina@example.org")
+    tab.get_by_label("Constituency Labour Party").fill("Example CLP")
+    tab.get_by_label("Member", exact=True).check()
+    consent = tab.locator("#id_consent")
+    assert not consent.is_checked()
+    consent.check()
+    tab.get_by_role("button", name="Register").click()
+
+    tab.get_by_role("heading", name="Thank you for registering").wait_for()
+    assert "Your place is confirmed" in tab.content()
+    assert_no_axe_violations(tab)
+    registration = EventRegistration.objects.get()
+    assert registration.status == "confirmed"
+
+    (message,) = [m for m in mail.outbox if m.to == ["amina@example.org"]]
+    link = re.search(r"(https?://\S+/events/cancel/\S+/)", message.body).group(1)
+    tab.goto(link)
+    tab.get_by_role("heading", name="Cancel your place?").wait_for()
+    tab.get_by_role("button", name="Cancel my place").click()
+    tab.get_by_role("heading", name="Your place is cancelled").wait_for()
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_errors_are_summarised_focused_and_linked(browser_page, live_server, roundtable):
+    tab = browser_page
+    tab.goto(live_server.url + roundtable.url)
+    tab.get_by_role("button", name="Register").click()
+    summary = tab.locator(".error-summary")
+    summary.wait_for()
+    assert tab.title().startswith("Error:")
+    assert tab.evaluate("document.activeElement.classList.contains('error-summary')")
+    email = tab.locator("#id_email")
+    assert "id_email_error" in email.get_attribute("aria-describedby")
+    assert email.get_attribute("aria-invalid") == "true"
+    summary.get_by_role("link", name=re.compile("Email address")).click()
+    assert tab.evaluate("document.activeElement.id") == "id_email"
+    assert_no_axe_violations(tab)
+    assert not EventRegistration.objects.exists()
