@@ -349,7 +349,7 @@ class ActionPlanPage(RoutablePageMixin, BasePage):
             feed.add_item(
                 title=f"Recommendation {rec.number}: {rec.title} — {status}",
                 link=link,
-                description=change.describe(),
+                description=" ".join(filter(None, [change.describe(), change.note])),
                 unique_id=f"{link}#change-{change.pk}",
                 unique_id_is_permalink=False,
                 pubdate=change.changed_at,
