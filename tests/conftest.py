@@ -22,11 +22,33 @@ CHROMIUM_ARGS = [
 ]
 
 
+def restore_migration_data():
+    """Put back the rows Wagtail's migrations create, which a transactional test's
+    flush removes: the default locale, the root page and the root collection.
+
+    pytest-django runs transactional tests (and live-server browser tests) last,
+    so only they can meet an emptied database; this is a no-op elsewhere.
+    """
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import Collection, Locale, Page
+
+    ContentType.objects.clear_cache()
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def home_page(db):
     """The home page as the default site's root, as `load_demo` makes it."""
     from home.demo_content import build_home_tree
 
+    restore_migration_data()
     return build_home_tree(io.StringIO())
 
 
