@@ -4,6 +4,7 @@
 """
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -386,6 +387,38 @@ class ConsentText(models.Model):
             )
             self.version = (latest or 0) + 1
         super().save(*args, **kwargs)
+
+
+class PrivacyAction(models.Model):
+    """A record that personal data was exported, erased or removed by retention.
+
+    It says who acted, when and how many records were involved, never whose data
+    it was: an erasure record must not itself keep the erased email address.
+    """
+
+    KINDS = [
+        ("export", "Subject access export"),
+        ("erasure", "Erasure"),
+        ("retention", "Retention run"),
+        ("registrations_export", "Registrations export"),
+    ]
+
+    kind = models.CharField(max_length=30, choices=KINDS)
+    performed_at = models.DateTimeField(auto_now_add=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.performed_at:%d %B %Y %H:%M}"
 
 
 from .report_models import *  # noqa: E402,F401,F403

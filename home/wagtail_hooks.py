@@ -42,4 +42,22 @@ class ConsentTextViewSet(SnippetViewSet):
 
 register_snippet(ConsentTextViewSet)
 
+from wagtail import hooks  # noqa: E402
+
 from . import report_hooks  # noqa: E402,F401
+
+
+@hooks.register("register_log_actions")
+def register_privacy_log_actions(actions):
+    actions.register_action(
+        "lmn.privacy.export", "Personal data exported", "Personal data exported"
+    )
+    actions.register_action("lmn.privacy.erasure", "Personal data erased", "Personal data erased")
+    actions.register_action(
+        "lmn.privacy.retention", "Retention rules applied", "Retention rules applied"
+    )
+    actions.register_action(
+        "lmn.privacy.registrations_export",
+        "Registrations exported",
+        "Registrations exported",
+    )

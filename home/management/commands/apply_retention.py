@@ -1,0 +1,39 @@
+"""`python manage.py apply_retention [--dry-run]`: run every retention rule.
+
+Safe to run from cron (e.g. nightly): each rule is idempotent, so a second
+run the same day finds nothing more to do.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from home import privacy
+
+
+class Command(BaseCommand):
+    help = "Delete or anonymise personal data that has passed its retention period."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what would go, change nothing."
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        now = timezone.now()
+        with transaction.atomic():
+            results = privacy.apply_retention(now=now, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+        prefix = "Would remove" if dry_run else "Removed"
+        any_lines = False
+        for rule, lines in results.items():
+            for line in lines:
+                any_lines = True
+                self.stdout.write(f"[{rule}] {prefix}: {line}")
+        if not any_lines:
+            self.stdout.write("Nothing is due for deletion.")
+        elif not dry_run:
+            privacy.record_privacy_action(
+                "retention", user=None, counts={rule: len(lines) for rule, lines in results.items()}
+            )
