@@ -86,8 +86,8 @@ def test_missing_answers_are_a_400_with_linked_accessible_errors(client, contact
     assert "<title>Error: " in html
     # The summary is focusable and links to each field with a problem.
     assert 'class="error-summary" tabindex="-1" data-error-summary' in html
-    assert '<a href="#id_your_name">Your name: This field is required.</a>' in html
-    assert '<a href="#id_email_address">Email address: Enter a valid email address.</a>' in html
+    assert '<a href="#id_your_name">Your name — This field is required.</a>' in html
+    assert '<a href="#id_email_address">Email address — Enter a valid email address.</a>' in html
     # Each invalid input says so and points at its error (and hint) by id.
     for name in ("your_name", "email_address"):
         control = page.control(name)

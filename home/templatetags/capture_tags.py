@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -9,7 +10,8 @@ class CaptureNode(template.Node):
         self.var_name = var_name
 
     def render(self, context):
-        context[self.var_name] = self.nodelist.render(context).strip()
+        # The nodelist's output is already escaped where it needed to be.
+        context[self.var_name] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
         return ""
 
 

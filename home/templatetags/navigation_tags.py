@@ -40,18 +40,20 @@ def get_site_root(context):
 
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
-    """Live, public children of the site root that editors marked "show in menus"."""
+    """Live, public children of the site root that editors marked "show in menus",
+    each labelled with the page's `menu_title` when its type has one, else its title."""
     request = context.get("request")
     root = _site_root(request)
     if root is None:
         return {"items": []}
     current_path = request.path if request is not None else ""
     items = []
-    for page in root.get_children().live().public().in_menu():
+    for page in root.get_children().live().public().in_menu().specific():
         url = page.get_url(request=request)
-        items.append(
-            {"title": page.title, "url": url, "current": menu_current_state(url, current_path)}
-        )
+        # A page type may offer a shorter `menu_title` (the report's full title
+        # is too long for a menu).
+        title = getattr(page, "menu_title", "") or page.title
+        items.append({"title": title, "url": url, "current": menu_current_state(url, current_path)})
     return {"items": items}
 
 
