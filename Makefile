@@ -23,9 +23,11 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	rm -f $(VENV)/.dev-* $(VENV)/.run-*; touch $@ $(RUN_STAMP)
 
 ## make run: the demo site on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set)
+# The site's own address (canonical links, sitemap, admin emails) follows PORT.
+run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(RUN_STAMP)
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_demo
+	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py migrate --no-input
+	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -174,6 +174,12 @@ def test_menu_marks_the_current_page_and_section(client, demo):
     }
 
 
+def test_menu_uses_a_page_types_short_menu_title(client, demo, monkeypatch):
+    monkeypatch.setattr(StandardPage, "menu_title", "Hub", raising=False)
+    titles = [text.strip() for _, _, text in menu_links(client.get("/").content.decode())]
+    assert titles == ["Hub", "Hub", "Hub", "Contact"]  # every standard page; not the form
+
+
 def test_breadcrumbs_trail_from_home_to_the_current_page(client, demo):
     html = client.get("/services/enquiry/").content.decode()
     trail = html.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]

@@ -8,6 +8,7 @@ once (the only time it can be seen).
 import os
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -33,6 +34,6 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"Its password is: {password}\n"
                     "Write it down now: it is shown only this once. "
-                    "Change it at http://127.0.0.1:8000/admin/account/."
+                    f"Change it at {settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/account/."
                 )
             )
