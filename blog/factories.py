@@ -76,3 +76,26 @@ def make_post(
         revision.publish()
         post.refresh_from_db()
     return post
+
+
+def ensure_wagtail_base():
+    """Recreate the rows Wagtail's migrations make (content types, default locale,
+    root page, root collection) when a transactional test finds them flushed.
+
+    `serialized_rollback` should restore them before each transactional test, but
+    after other transactional tests in the same run they are sometimes missing."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    Locale.objects.get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

@@ -5,7 +5,13 @@ import time
 
 import pytest
 
-from blog.factories import AuthorFactory, BlogCategoryFactory, BlogIndexPageFactory, make_post
+from blog.factories import (
+    AuthorFactory,
+    BlogCategoryFactory,
+    BlogIndexPageFactory,
+    ensure_wagtail_base,
+    make_post,
+)
 from blog.models import BlogPage, PostViewDay
 from tests.conftest import assert_no_axe_violations
 
@@ -36,7 +42,12 @@ def wait_for_views(post, expected, timeout=5.0):
 
 
 @pytest.fixture
-def post(home_page):
+def wagtail_base():
+    ensure_wagtail_base()
+
+
+@pytest.fixture
+def post(wagtail_base, home_page):
     index = BlogIndexPageFactory(parent=home_page)
     news = BlogCategoryFactory(name="News", slug="news")
     return make_post(
