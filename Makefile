@@ -26,9 +26,10 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 # The site's own address (canonical links, sitemap, admin emails) follows PORT.
 run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(RUN_STAMP)
-	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py migrate --no-input
-	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py load_demo
-	$(PY) manage.py ensure_admin
+	@# System checks run once, when the server starts, rather than in every step.
+	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py migrate --no-input --skip-checks
+	LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(PY) manage.py load_demo --skip-checks
+	$(PY) manage.py ensure_admin --skip-checks
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
