@@ -3,25 +3,24 @@
 import pytest
 
 from tests.conftest import assert_no_axe_violations
+from tests.test_comments_support import ensure_base_rows
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password-1"
 COMMENT = "Thank you for organising these roundtables.\nWill there be one in Leeds?"
 
 
 @pytest.fixture
-def blog_post(home_page):
+def blog_post():
     from blog.factories import BlogIndexPageFactory, make_post
 
+    home_page = ensure_base_rows()
     return make_post(BlogIndexPageFactory(parent=home_page), title="Roundtables announced")
 
 
 @pytest.fixture
-def moderator(django_user_model):
+def moderator(blog_post, django_user_model):
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user(

@@ -404,3 +404,11 @@ def test_moderator_permission_is_the_change_permission():
     assert Permission.objects.filter(
         content_type__app_label="comments", codename="change_comment"
     ).exists()
+
+
+def test_superuser_edits_comment_settings(admin_client):
+    response = admin_client.get("/admin/settings/comments/commentsettings/", follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ("Banned words", "Suspect words", "Keep commenters&#x27; personal data"):
+        assert label in html

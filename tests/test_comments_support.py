@@ -64,6 +64,24 @@ def comment_texts(page_html):
     return re.findall(r'<div class="comment__text">(.*?)</div>', page_html, flags=re.S)
 
 
+def ensure_base_rows():
+    """For transactional tests: put back what migrations made (Wagtail's root page,
+    content types, the "Comment moderators" group) if an earlier transactional test
+    flushed the database, and return the home page."""
+    import importlib
+    import io
+
+    from django.apps import apps
+
+    from blog.factories import ensure_wagtail_base
+    from home.demo_content import build_home_tree
+
+    ensure_wagtail_base()
+    migration = importlib.import_module("blog.comments.migrations.0002_comment_moderators_group")
+    migration.create_group(apps, None)
+    return build_home_tree(io.StringIO())
+
+
 @pytest.fixture
 def blog_index(home_page):
     from blog.factories import BlogIndexPageFactory
