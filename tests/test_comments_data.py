@@ -138,3 +138,54 @@ def test_load_demo_command_runs_the_comment_loader(home_page):
     call_command("load_demo", stdout=out)
     assert f"Demo comments: {len(DEMO_COMMENTS)} added" in out.getvalue()
     assert Comment.objects.filter(status=moderation.PENDING).exists()
+
+
+# ---------- Subject access and erasure (home.privacy) ----------
+
+
+def test_privacy_export_holds_the_persons_comments_only(post):
+    from home import privacy
+    from home.consent import current_consent
+    from home.models import ConsentText
+
+    consent = current_consent(ConsentText.COMMENT)
+    mine = make_comment(
+        post,
+        email="Person@Example.org",
+        text="my words",
+        consent=consent,
+        consent_given_at=timezone.now(),
+    )
+    make_comment(post, email="someone.else@example.org", text="their words")
+    [record] = privacy.export_person("person@example.org")["comments"]
+    assert record["id"] == mine.pk
+    assert record["text"] == "my words"
+    assert record["post"] == post.title
+    assert record["consent_wording_version"] == consent.version
+    assert record["consent_given_at"] is not None
+    assert "their words" not in str(privacy.export_person("person@example.org"))
+
+
+def test_privacy_erase_deletes_comments_and_keeps_replied_ones_as_placeholders(post):
+    from blog.models import BlogPage
+    from home import privacy
+
+    replied = make_comment(post, email="person@example.org", text="answered", name="Person")
+    make_comment(post, email="other@example.org", text="a reply", parent=replied)
+    make_comment(post, email="person@example.org", text="alone")
+    make_comment(post, email="person@example.org", text="own reply", parent=replied)
+    assert privacy.erase_person("PERSON@example.org") == {"comments": 3}
+    replied.refresh_from_db()
+    assert (replied.name, replied.email) == ("Former commenter", "")
+    assert "answered" not in replied.text
+    assert set(Comment.objects.values_list("text", flat=True)) == {replied.text, "a reply"}
+    assert privacy.export_person("person@example.org")["comments"] == []
+    assert BlogPage.objects.get(pk=post.pk).comment_count == 2
+
+
+def test_apply_retention_runs_the_comment_rule(post):
+    make_comment(post, email="x@example.org", decided_at=timezone.now() - timedelta(days=100))
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "Cleared the email address and visitor hash of 1 decided comment(s)." in out.getvalue()
+    assert Comment.objects.get().email == ""

@@ -14,4 +14,6 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self):
-        from . import demo, signals  # noqa: F401  (register the demo loader and signals)
+        from . import demo, privacy, signals  # noqa: F401  (register the demo loader and signals)
+
+        privacy.register()
