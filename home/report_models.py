@@ -48,6 +48,9 @@ FEED_ITEMS = 50
 class ReportPage(BasePage):
     """A research report published as a readable web page, with its PDF as a download."""
 
+    # The main menu uses this instead of the report's long full title.
+    menu_title = "Report"
+
     publication_date = models.DateField()
     authors = models.CharField(max_length=250, blank=True, help_text="e.g. 'LMN research unit'.")
     foreword_credit = models.CharField(
