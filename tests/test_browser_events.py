@@ -1,6 +1,5 @@
 """A member registers for a roundtable in Chromium and cancels from the email."""
 
-import io
 import re
 from urllib.parse import urlsplit
 
@@ -18,20 +17,12 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def roundtable(transactional_db, live_server, settings):
+def roundtable(home_page, live_server, settings):
     """A members' roundtable on a site whose root URL is the live server."""
-    from wagtail.models import Locale, Page
-
-    from home.demo_content import build_home_tree
-
     settings.LMN_MIN_FORM_FILL_SECONDS = 0
-    if not Page.objects.filter(depth=1).exists():
-        Locale.objects.get_or_create(language_code="en")
-        Page.add_root(title="Root", slug="root")
-    home = build_home_tree(io.StringIO())
     address = urlsplit(live_server.url)
     Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
-    index = create_event_index(home)
+    index = create_event_index(home_page)
     return create_event(
         index, title="Members' roundtable", capacity=20, questions=STANDARD_QUESTIONS
     )

@@ -20,7 +20,7 @@ THREADS = 40
 PLACES = 10
 
 
-def _race(event, count, waiting_list):
+def _race(event, count):
     barrier = threading.Barrier(count)
     statuses, errors = [], []
     forms = [
@@ -50,51 +50,36 @@ def _race(event, count, waiting_list):
     return statuses, errors
 
 
-@pytest.fixture
-def site_home(transactional_db):
-    """The home page, recreating Wagtail's root page if an earlier transactional
-    test flushed the tables that migrations had filled."""
-    from wagtail.models import Locale, Page
-
-    if not Page.objects.filter(depth=1).exists():
-        Locale.objects.get_or_create(language_code="en")
-        Page.add_root(title="Root", slug="root")
-    import io
-
-    from home.demo_content import build_home_tree
-
-    return build_home_tree(io.StringIO())
-
-
-# serialized_rollback puts back what migrations created (Wagtail's root page,
-# groups) for the tests that run after these.
+# serialized_rollback restores what migrations created (Wagtail's root page,
+# groups) after the flush that ends every transactional test. Both races run
+# in one test so that this file needs only one such restore.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_forty_at_once_for_ten_places_with_waiting_list(site_home):
-    event = create_event(create_event_index(site_home), capacity=PLACES, to_address="")
-    statuses, errors = _race(event, THREADS, waiting_list=True)
+def test_forty_at_once_for_ten_places(home_page):
+    index = create_event_index(home_page)
 
+    # With a waiting list: 10 confirmed, 30 waiting in a clean queue, none lost.
+    event = create_event(index, title="With waiting list", capacity=PLACES, to_address="")
+    statuses, errors = _race(event, THREADS)
     assert errors == []
     assert Counter(statuses) == {200: THREADS}
     counts = Counter(EventRegistration.objects.filter(page=event).values_list("status", flat=True))
-    assert counts == {"confirmed": PLACES, "waiting": THREADS - PLACES}  # none lost
+    assert counts == {"confirmed": PLACES, "waiting": THREADS - PLACES}
     positions = sorted(
         EventRegistration.objects.filter(page=event, status="waiting").values_list(
             "position", flat=True
         )
     )
-    assert positions == list(range(1, THREADS - PLACES + 1))  # a clean queue, no ties
+    assert positions == list(range(1, THREADS - PLACES + 1))
 
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_forty_at_once_for_ten_places_without_waiting_list(site_home):
+    # Without a waiting list: 10 confirmed, 30 told "fully booked", nothing else stored.
     event = create_event(
-        create_event_index(site_home),
+        index,
+        title="No waiting list",
         capacity=PLACES,
         waiting_list_enabled=False,
         to_address="",
     )
-    statuses, errors = _race(event, THREADS, waiting_list=False)
-
+    statuses, errors = _race(event, THREADS)
     assert errors == []
     assert Counter(statuses) == {200: PLACES, 409: THREADS - PLACES}
     assert EventRegistration.objects.filter(page=event, status="confirmed").count() == PLACES

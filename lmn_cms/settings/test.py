@@ -24,3 +24,13 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Transactional tests with serialized_rollback restore the database from a
+# snapshot written in INSTALLED_APPS order. Content types must come first, or
+# restoring Wagtail's rows creates content types with new ids and the real ones
+# then clash (every such test after the first one errors).
+INSTALLED_APPS = ["django.contrib.contenttypes"] + [  # noqa: F405
+    app
+    for app in INSTALLED_APPS  # noqa: F405
+    if app != "django.contrib.contenttypes"
+]
