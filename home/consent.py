@@ -1,5 +1,7 @@
 """Versioned consent wording: which words a person agreed to, and when."""
 
+from django.db import IntegrityError, transaction
+
 from .models import ConsentText
 
 DEFAULT_WORDING = {
@@ -25,8 +27,13 @@ def current_consent(purpose):
     """The latest wording for `purpose`, creating version 1 from the default if none exists."""
     latest = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
     if latest is None:
-        latest = ConsentText(purpose=purpose, text=DEFAULT_WORDING[purpose])
-        latest.save()
+        try:
+            with transaction.atomic():
+                latest = ConsentText(purpose=purpose, text=DEFAULT_WORDING[purpose])
+                latest.save()
+        except IntegrityError:
+            # Another request created version 1 at the same moment: use theirs.
+            latest = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
     return latest
 
 

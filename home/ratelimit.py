@@ -8,8 +8,7 @@ holds no personal data in the clear.
 import hashlib
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 
@@ -27,25 +26,24 @@ def _window_start(now, window_seconds):
 def hit(key, limit, window_seconds=3600, now=None):
     """Record one attempt for `key`; True when it is within `limit` for this window.
 
-    The counter is created or incremented atomically in the database, so
-    concurrent requests from several server processes are all counted.
+    One upsert statement creates or increments the counter and returns the new
+    count, so concurrent requests from several server processes each see their
+    own position: exactly `limit` attempts are let through, never more or fewer.
     """
     from .models import RateLimitCounter
 
     now = now or timezone.now()
     start = _window_start(now, window_seconds)
-    updated = RateLimitCounter.objects.filter(key=key, window_start=start).update(
-        count=F("count") + 1
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    # PostgreSQL and SQLite (3.35+) both support INSERT ... ON CONFLICT ... RETURNING.
+    sql = (
+        f"INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1 "
+        "RETURNING count"
     )
-    if not updated:
-        try:
-            with transaction.atomic():
-                RateLimitCounter.objects.create(key=key, window_start=start, count=1)
-        except IntegrityError:
-            RateLimitCounter.objects.filter(key=key, window_start=start).update(
-                count=F("count") + 1
-            )
-    count = RateLimitCounter.objects.get(key=key, window_start=start).count
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, start])
+        (count,) = cursor.fetchone()
     return count <= limit
 
 
