@@ -1,12 +1,17 @@
-"""Security headers: a strict Content Security Policy on public pages, the
-relaxed one the Wagtail admin needs, and a Permissions-Policy.
+"""Security plumbing: a strict Content Security Policy on public pages, the
+relaxed one the Wagtail admin needs, a Permissions-Policy, a small request-body
+limit on public paths, and the django-axes hooks for admin sign-in.
 
 Public pages run no inline script: scripts are static files (or carry the
 request's nonce), so `script-src` never includes 'unsafe-inline'.
 """
 
-from django.conf import settings
+import hashlib
 
+from django.conf import settings
+from django.shortcuts import render
+
+from axes.backends import AxesStandaloneBackend
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 
@@ -85,3 +90,88 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.value)
         return response
+
+
+def is_admin_path(path):
+    """Whether a path belongs to the Wagtail or Django admin."""
+    return path.startswith(ADMIN_PREFIXES)
+
+
+def body_too_large(path, content_length, limit):
+    """Whether a request body must be refused: only public paths have the small
+    `limit`; the admin keeps Django's larger DATA_UPLOAD_MAX_MEMORY_SIZE because
+    the page editor posts long pages with thousands of fields."""
+    if is_admin_path(path):
+        return False
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return True  # a Content-Length that is not a number is not a request we serve
+    return length < 0 or length > limit
+
+
+class RequestSizeLimitMiddleware:
+    """Answers 413 with a readable page when a public request's body is larger
+    than PUBLIC_MAX_REQUEST_BODY, before anything reads the body.
+
+    Must come before CsrfViewMiddleware, which reads POST data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = getattr(settings, "PUBLIC_MAX_REQUEST_BODY", 64 * 1024)
+        if body_too_large(request.path_info, request.META.get("CONTENT_LENGTH"), limit):
+            response = render(
+                request,
+                "security/request_too_large.html",
+                {"limit_kib": limit // 1024},
+                status=413,
+            )
+            # Tell the client not to send the rest of a body we will not read.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, skipped when there is no request to check.
+
+    Every sign-in form (Wagtail's, Django admin's) passes the request, so they are
+    always checked. Only in-process callers without a request (the test client's
+    `login()`, a shell) reach here with `request=None`; they cannot be brute-forced
+    from the network, and axes would otherwise refuse them outright.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out sign-in gets: 429, in the site's design, saying how long
+    to wait, without repeating the username."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return render(
+        request,
+        "security/lockout.html",
+        context,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+    )
+
+
+def axes_client_str(username, ip_address, user_agent, path_info, request):
+    """How axes names a client in the logs: a short pseudonym of the username and
+    address (enough to see that failures repeat) and the path, never the username
+    or address themselves, which are personal data."""
+    material = f"{settings.SECRET_KEY}|{username}|{ip_address}".encode("utf-8", "replace")
+    pseudonym = hashlib.sha256(material).hexdigest()[:12]
+    return f"client {pseudonym} on {path_info}"

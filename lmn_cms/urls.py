@@ -8,9 +8,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from home.twofactor import SiteTwoFactorLoginView
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # wagtail-2fa's code page, with a form that works with current django-otp
+    # (see home/twofactor.py); it shadows the one the wagtail-2fa hook registers.
+    path("admin/2fa/auth", SiteTwoFactorLoginView.as_view(), name="wagtail_2fa_auth"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),

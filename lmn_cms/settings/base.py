@@ -71,20 +71,28 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.forms",
     "csp",
+    "axes",
+    "wagtail_2fa",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "home.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wagtail_2fa.middleware.VerifyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "home.security.SiteCSPMiddleware",
     "home.security.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lmn_cms.urls"
@@ -155,9 +163,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Wagtail's page editor can post many fields; everything else stays small.
+# Wagtail's page editor can post many fields and long pages, so Django's own limits
+# suit the admin; public paths get a much smaller body limit (413 above it) from
+# home.security.RequestSizeLimitMiddleware.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files above this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+PUBLIC_MAX_REQUEST_BODY = env_int("PUBLIC_MAX_REQUEST_BODY", 64 * 1024)
 
 # Security headers on every environment, so that the browser tests prove the
 # pages work under them. The policy itself is in home/security.py.
@@ -213,5 +226,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs sign-ins at INFO; only failures and lockouts (WARNING) are
+        # kept, and those name the client by a pseudonym (AXES_CLIENT_STR_CALLABLE).
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Admin sign-in: password check through django-axes, which locks a username on one
+# IP address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES. See
+# docs/security.md.
+AUTHENTICATION_BACKENDS = [
+    "home.security.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "home.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "home.visitor.client_ip"
+AXES_CLIENT_STR_CALLABLE = "home.security.axes_client_str"
+AXES_VERBOSE = False
+# Successful sign-ins are not recorded (AccessLog); failed ones only until cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+
+# Optional TOTP two-factor sign-in for everyone who can use the admin (wagtail-2fa,
+# on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway.
+WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = "Labour Muslim Network"
