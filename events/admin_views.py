@@ -22,6 +22,7 @@ from django_filters import ChoiceFilter
 
 from . import registration as service
 from .models import EventPage, EventRegistration, with_registration_counts
+from .privacy import deletion_date, retention_notice
 from .spreadsheet import neutralise_formula
 
 PERMISSION = "events.manage_registrations"
@@ -78,6 +79,24 @@ class RegistrationsListView(SubmissionsListView):
     def preprocess_field_value(self, field, value, export_format):
         return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        """Every download of registrations is recorded in the audit log: who, when, which
+        event, how many rows and whether sensitive answers were included."""
+        from home.privacy import record_privacy_action
+
+        rows = queryset.count() if hasattr(queryset, "count") else len(queryset)
+        record_privacy_action(
+            "registrations_export",
+            self.request.user,
+            {
+                "event_id": self.form_page.pk,
+                "registrations": rows,
+                "format": spreadsheet_format,
+                "sensitive_answers": self.include_sensitive,
+            },
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
     def get_filename(self):
         suffix = "-with-sensitive" if self.include_sensitive else ""
         return super().get_filename() + suffix
@@ -117,6 +136,7 @@ class RegistrationsListView(SubmissionsListView):
                 row["registration"] = submission
             context["counts"] = self.form_page.specific.counts
             context["capacity"] = self.form_page.specific.capacity
+            context["retention_notice"] = retention_notice(self.form_page.specific)
         return context
 
 
@@ -128,7 +148,9 @@ def events_index_view(request):
     """
     if not can_manage_registrations(request.user):
         raise PermissionDenied
-    events = with_registration_counts(EventPage.objects.all()).order_by("-start")
+    events = list(with_registration_counts(EventPage.objects.all()).order_by("-start"))
+    for event in events:
+        event.registrations_deleted_on = deletion_date(event)
     return TemplateResponse(request, "events/admin/events_index.html", {"events": events})
 
 

@@ -10,6 +10,9 @@ class EventsConfig(AppConfig):
         from wagtail.signals import page_published
 
         from . import demo  # noqa: F401  (registers the demo loader)
+        from . import privacy
         from .signals import fill_places_after_publish
+
+        privacy.register()
 
         page_published.connect(fill_places_after_publish, dispatch_uid="events_fill_places")

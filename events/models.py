@@ -38,6 +38,7 @@ from . import capacity as rules
 from .dates import human_date_range
 from .forms import EventFormBuilder, EventPageAdminForm
 from .ics import CalendarEntry, event_uid
+from .panels import RetentionPanel
 
 AUDIENCES = [
     ("members", "Members"),
@@ -224,6 +225,7 @@ class EventPage(BasePage, AbstractEmailForm):
                     [FieldPanel("registration_opens"), FieldPanel("registration_closes")]
                 ),
                 FieldPanel("delete_registrations_after_days"),
+                RetentionPanel(heading="When registrations are deleted"),
             ],
             heading="Registration",
         ),
@@ -478,13 +480,22 @@ class EventRegistration(AbstractFormSubmission):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the name, email address and answers were deleted (retention or "
+        "erasure). The status is kept for the event's counts.",
+    )
 
     class Meta:
         verbose_name = "event registration"
         constraints = [
+            # Anonymised rows (blank email) keep their status for statistics, so
+            # they are left out of the one-per-email rule.
             models.UniqueConstraint(
                 fields=["page", "email"],
-                condition=~Q(status="cancelled"),
+                condition=~Q(status="cancelled") & ~Q(email=""),
                 name="one_active_registration_per_email",
             )
         ]

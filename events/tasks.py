@@ -20,11 +20,13 @@ def _registration(registration_id):
 def send_registrant_email(registration_id, kind):
     """Email the registrant: "confirmed", "waiting" or "promoted".
 
-    Does nothing if the registration has been deleted (an erasure request)
-    or cancelled since the email was queued.
+    Does nothing if the registration has been deleted, anonymised (an erasure
+    request or retention) or cancelled since the email was queued.
     """
     registration = _registration(registration_id)
     if registration is None or registration.status == EventRegistration.CANCELLED:
+        return False
+    if registration.anonymised_at:
         return False
     emails.registrant_message(registration, kind).send()
     return True
@@ -34,7 +36,7 @@ def send_registrant_email(registration_id, kind):
 def send_staff_notification(registration_id):
     """Tell the event's `to_address` about a new registration (never sensitive answers)."""
     registration = _registration(registration_id)
-    if registration is None:
+    if registration is None or registration.anonymised_at:
         return False
     message = emails.staff_message(registration)
     if message is None:

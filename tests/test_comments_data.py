@@ -174,7 +174,7 @@ def test_privacy_erase_deletes_comments_and_keeps_replied_ones_as_placeholders(p
     make_comment(post, email="other@example.org", text="a reply", parent=replied)
     make_comment(post, email="person@example.org", text="alone")
     make_comment(post, email="person@example.org", text="own reply", parent=replied)
-    assert privacy.erase_person("PERSON@example.org") == {"comments": 3}
+    assert privacy.erase_person("PERSON@example.org")["comments"] == 3
     replied.refresh_from_db()
     assert (replied.name, replied.email) == ("Former commenter", "")
     assert "answered" not in replied.text

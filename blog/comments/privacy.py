@@ -71,13 +71,16 @@ def erase(email):
 
 
 def apply_retention(now, dry_run=False):
-    """The `purge_comment_data` rule, for `apply_retention`."""
+    """The `purge_comment_data` rule, for `apply_retention`: a line for each kind of
+    record with something due, none when nothing is (so a second run is silent)."""
     comments, reports = retention.purge(now=now, dry_run=dry_run)
     verb = "Would clear" if dry_run else "Cleared"
-    return [
-        f"{verb} the email address and visitor hash of {comments} decided comment(s).",
-        f"{verb} the visitor hash of {reports} old report(s).",
-    ]
+    lines = []
+    if comments:
+        lines.append(f"{verb} the email address and visitor hash of {comments} decided comment(s).")
+    if reports:
+        lines.append(f"{verb} the visitor hash of {reports} old report(s).")
+    return lines
 
 
 def register():

@@ -1,0 +1,179 @@
+"""Registrations in subject access, erasure and retention (see `home.privacy`).
+
+Registered in `EventsConfig.ready()`. Registrations are never simply deleted:
+the name, email address and answers are removed and the row keeps only its
+event, status and times (an anonymised registration), so that each event's
+counts per status survive for statistics while nothing links them to a person.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import CharField, Count, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from .models import EventPage, EventRegistration
+
+
+def _day(moment):
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _by_email(email):
+    email = (email or "").strip().lower()
+    if not email:
+        return EventRegistration.objects.none()
+    return EventRegistration.objects.filter(email=email, anonymised_at__isnull=True)
+
+
+def export(email):
+    """Every registration made with `email`: the event, status, answers (sensitive ones
+    included: they are the person's own) and the consent wording they agreed to."""
+    rows = []
+    registrations = _by_email(email).select_related("consent").order_by("submit_time", "pk")
+    events = {
+        event.pk: event
+        for event in EventPage.objects.filter(
+            pk__in={registration.page_id for registration in registrations}
+        ).prefetch_related("form_fields")
+    }
+    for registration in registrations:
+        event = events[registration.page_id]
+        labels = {field.clean_name: field.label for field in event.form_fields.all()}
+        rows.append(
+            {
+                "id": registration.pk,
+                "event": event.title,
+                "event_path": event.url_path,
+                "event_starts": _iso(event.start),
+                "event_ends": _iso(event.end),
+                "status": registration.status,
+                "waiting_list_place": registration.waiting_position,
+                "registered_at": _iso(registration.submit_time),
+                "name": registration.name,
+                "email": registration.email,
+                "answers": {
+                    labels.get(name, name): value for name, value in registration.form_data.items()
+                },
+                "consent_wording_version": registration.consent.version,
+                "consent_wording": registration.consent.text,
+                "consented_at": _iso(registration.consented_at),
+                "cancelled_at": _iso(registration.cancelled_at),
+                "promoted_at": _iso(registration.promoted_at),
+                "personal_data_deleted_on": _iso(deletion_date(event)),
+            }
+        )
+    return rows
+
+
+def anonymise(registrations, now):
+    """Remove the name, email address and answers of `registrations` (a queryset).
+
+    The status, event and times stay, so counts per status still add up. The cancel
+    token is replaced, so an old emailed cancel link no longer finds the row; the new
+    value is unique (it holds the row's id) and cannot be forged, because cancel codes
+    are signed. Idempotent: anonymised rows are skipped. Returns how many changed.
+    """
+    return registrations.filter(anonymised_at__isnull=True).update(
+        name="",
+        email="",
+        form_data={},
+        cancel_token=Concat(Value("anonymised-"), Cast("id", output_field=CharField())),
+        anonymised_at=now,
+    )
+
+
+def erase(email):
+    """Erase everything registered with `email`.
+
+    A confirmed place or waiting-list place on an event that has not ended is first
+    cancelled, which gives the place to the next person waiting (who is emailed);
+    then every registration is anonymised. Returns how many registrations were erased.
+    """
+    from .registration import cancel
+
+    now = timezone.now()
+    erased = 0
+    with transaction.atomic():
+        for registration in _by_email(email).order_by("pk"):
+            active = registration.status != EventRegistration.CANCELLED
+            if active and EventPage.objects.filter(pk=registration.page_id, end__gt=now).exists():
+                cancel(registration, now=now)
+            erased += anonymise(EventRegistration.objects.filter(pk=registration.pk), now)
+    return erased
+
+
+def deletion_date(event):
+    """When the registrations of `event` are anonymised: `delete_registrations_after_days`
+    after the event ends."""
+    if event.end is None or event.delete_registrations_after_days is None:
+        return None
+    return event.end + timedelta(days=event.delete_registrations_after_days)
+
+
+def is_due(event, now):
+    """Whether `event`'s registrations have passed their retention period."""
+    due = deletion_date(event)
+    return due is not None and due <= now
+
+
+def retention_notice(event, now=None):
+    """One sentence for editors and organisers saying when the data goes (or went)."""
+    due = deletion_date(event)
+    if due is None:
+        return "Registrations are deleted after the event ends (set the dates first)."
+    days = event.delete_registrations_after_days
+    when = _day(due)
+    if due <= (now or timezone.now()):
+        return (
+            f"Names, email addresses and answers of this event's registrations were due to be "
+            f"deleted on {when} ({days} days after the event ended). Counts are kept."
+        )
+    return (
+        f"Names, email addresses and answers of this event's registrations will be deleted on "
+        f"{when} ({days} days after the event ends). Counts are kept."
+    )
+
+
+def apply_retention(now, dry_run=False):
+    """Anonymise the registrations of every event whose retention period has passed.
+
+    One line per event with something to do, with the counts per status that are
+    kept; nothing for events already done, so a second run reports nothing.
+    """
+    lines = []
+    events = EventPage.objects.filter(end__lt=now).order_by("end", "pk")
+    for event in events:
+        if not is_due(event, now):
+            continue
+        due = EventRegistration.objects.filter(page_id=event.pk, anonymised_at__isnull=True)
+        by_status = dict(due.values_list("status").annotate(n=Count("id")).order_by())
+        if not by_status:
+            continue
+        total = sum(by_status.values())
+        if not dry_run:
+            anonymise(due, now)
+        statuses = ", ".join(
+            f"{by_status[status]} {label.lower()}"
+            for status, label in EventRegistration.STATUSES
+            if by_status.get(status)
+        )
+        verb = "would anonymise" if dry_run else "anonymised"
+        lines.append(
+            f"“{event.title}” (ended {_day(event.end)}): {verb} "
+            f"{total} registration(s) ({statuses}); the counts per status are kept."
+        )
+    return lines
+
+
+def register():
+    from home import privacy
+
+    privacy.register_holder("registrations", export=export, erase=erase)
+    privacy.register_retention_rule("registrations", apply=apply_retention)
