@@ -9,8 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from . import demo  # noqa: F401  (registers the demo loader)
-        from . import privacy
+        from . import demo, privacy  # noqa: F401  (demo registers the demo loader)
         from .signals import fill_places_after_publish
 
         privacy.register()
