@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_event_organisers_group'),
-        ('home', '0004_privacyaction'),
-        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        ("events", "0002_event_organisers_group"),
+        ("home", "0004_privacyaction"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='eventregistration',
-            name='one_active_registration_per_email',
+            model_name="eventregistration",
+            name="one_active_registration_per_email",
         ),
         migrations.AddField(
-            model_name='eventregistration',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text="When the name, email address and answers were deleted (retention or erasure). The status is kept for the event's counts.", null=True),
+            model_name="eventregistration",
+            name="anonymised_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the name, email address and answers were deleted (retention or erasure). The status is kept for the event's counts.",
+                null=True,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventregistration',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('email', ''), _negated=True)), fields=('page', 'email'), name='one_active_registration_per_email'),
+            model_name="eventregistration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("email", ""), _negated=True),
+                ),
+                fields=("page", "email"),
+                name="one_active_registration_per_email",
+            ),
         ),
     ]

@@ -222,7 +222,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A safety net: email and IP addresses (and values quoted by database errors)
+    # are redacted from anything that is logged anyway (home/privacy.py).
+    "filters": {"personal_data": {"()": "home.privacy.RedactPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -231,6 +240,12 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reports (the emails Django sends to ADMINS, and the DEBUG error page) show
+# no form values, query strings, cookies, IP addresses or local variables: every
+# public form may reveal religion or politics. See docs/privacy.md.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "home.privacy.PrivateExceptionReporter"
 
 # Admin sign-in: password check through django-axes, which locks a username on one
 # IP address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES. See
