@@ -3,6 +3,7 @@ their authors and categories, and the honest per-day view counts behind
 "N views".
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models, transaction
@@ -33,6 +34,7 @@ from taggit.models import Tag, TaggedItemBase
 from home.blocks import BaseStreamBlock
 from home.models import BasePage
 
+from .admin_forms import BlogPageForm
 from .panels import ViewsChartPanel
 from .reading_time import reading_minutes, stream_text
 
@@ -56,8 +58,24 @@ class Author(models.Model):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     bio = models.TextField("Short bio", max_length=500, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_author",
+        verbose_name="Admin account",
+        help_text="The author's own admin account, if they have one: new posts they start "
+        "then list them as the author.",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo"), FieldPanel("bio")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        FieldPanel("user"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -217,8 +235,7 @@ class BlogPage(BasePage):
         "Hero image alt text",
         max_length=250,
         blank=True,
-        help_text="Describe the image for people who cannot see it. Leave blank to use "
-        "the image's own description.",
+        help_text="Required with an image: describe it for people who cannot see it.",
     )
     intro = models.TextField(max_length=600, blank=True, help_text="A sentence or two.")
     body = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
@@ -241,15 +258,27 @@ class BlogPage(BasePage):
         MultiFieldPanel(
             [
                 FieldPanel("date"),
-                FieldPanel("authors"),
-                FieldPanel("categories"),
-                FieldPanel("tags"),
+                FieldPanel(
+                    "authors",
+                    help_text="Who wrote it. Your own name is ticked for you when your "
+                    "account is linked to an author.",
+                ),
+                FieldPanel("categories", help_text="The sections the post appears in."),
+                FieldPanel("tags", help_text="A few words readers can follow, e.g. “roundtable”."),
             ],
             heading="About the post",
         ),
-        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading="Image"),
-        FieldPanel("intro"),
-        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_image_alt")],
+            heading="Image",
+            help_text="Optional. Shown at the top of the post and on cards and when shared.",
+        ),
+        FieldPanel("intro", help_text="A sentence or two that makes people want to read on."),
+        FieldPanel(
+            "body",
+            help_text="The post itself. Break long posts up with headings; add images, "
+            "quotes and links from the + button.",
+        ),
     ]
     search_fields = BasePage.search_fields + [
         index.SearchField("intro"),
@@ -269,6 +298,7 @@ class BlogPage(BasePage):
 
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types = []
+    base_form_class = BlogPageForm
 
     COUNTER_FIELDS = ("view_count", "comment_count")
 

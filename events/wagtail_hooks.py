@@ -81,3 +81,12 @@ def registration_counts_button(page, user, next_url=None):
             attrs={"aria-label": f"Places: {label}"},
             priority=5,
         )
+
+
+# Editors' dashboard: registration dates in "Needs you", and the Events panel.
+from home import dashboard as home_dashboard  # noqa: E402
+
+from . import dashboard  # noqa: E402
+
+home_dashboard.register_part(dashboard.registration_windows_part, order=30)
+hooks.register("construct_homepage_panels", dashboard.add_events_panel)

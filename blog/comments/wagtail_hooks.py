@@ -358,10 +358,8 @@ class PendingCommentsPanel(Component):
         }
 
 
-@hooks.register("construct_homepage_panels")
-def add_pending_comments_panel(request, panels):
-    if can_moderate(request.user):
-        panels.append(PendingCommentsPanel())
+# The queue appears on the dashboard inside "Needs you" (blog/dashboard.py reads
+# PendingCommentsPanel's data), rather than as a panel of its own.
 
 
 @hooks.register("register_page_header_buttons")
