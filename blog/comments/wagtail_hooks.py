@@ -20,6 +20,14 @@ from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+    SnippetCreateView,
+)
 from wagtail.snippets.views.snippets import (
     CreateView,
     EditView,
@@ -125,6 +133,30 @@ class NoCreateView(CreateView):
         return redirect(self.index_url_name)
 
 
+class ModeratorsOnlyMixin:
+    """Wagtail opens every snippet chooser to anyone with admin access; the comment
+    chooser would show commenters' names and words to editors and organisers."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_moderate(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CommentChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = type("CommentChooseView", (ModeratorsOnlyMixin, ChooseView), {})
+    choose_results_view_class = type(
+        "CommentChooseResultsView", (ModeratorsOnlyMixin, ChooseResultsView), {}
+    )
+    chosen_view_class = type("CommentChosenView", (ModeratorsOnlyMixin, SnippetChosenView), {})
+    chosen_multiple_view_class = type(
+        "CommentChosenMultipleView", (ModeratorsOnlyMixin, SnippetChosenMultipleView), {}
+    )
+    create_view_class = type(
+        "CommentChooserCreateView", (ModeratorsOnlyMixin, SnippetCreateView), {}
+    )
+
+
 class CommentViewSet(SnippetViewSet):
     model = Comment
     icon = "comment"
@@ -135,6 +167,7 @@ class CommentViewSet(SnippetViewSet):
     index_view_class = CommentIndexView
     inspect_view_class = CommentInspectView
     edit_view_class = ReviewOnlyEditView
+    chooser_viewset_class = CommentChooserViewSet
     add_view_class = NoCreateView
     index_template_name = "comments/admin/index.html"
     filterset_class = CommentFilterSet
