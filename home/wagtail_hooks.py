@@ -69,3 +69,38 @@ from . import content_checks, dashboard  # noqa: E402
 
 hooks.register("construct_homepage_panels", dashboard.add_needs_you_panel)
 hooks.register("construct_wagtail_userbar", content_checks.use_site_content_checker)
+
+
+# Personal data requests: superusers download a person's data (home/privacy_views.py).
+from django.urls import path, reverse  # noqa: E402
+
+from wagtail.admin.menu import MenuItem  # noqa: E402
+
+from . import privacy_views  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_privacy_admin_urls():
+    return [
+        path(
+            "privacy/subject-access/",
+            privacy_views.subject_access_view,
+            name="home_privacy_subject_access",
+        )
+    ]
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return privacy_views.can_download(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_privacy_menu_item():
+    return SuperuserMenuItem(
+        "Personal data requests",
+        reverse("home_privacy_subject_access"),
+        name="personal-data-requests",
+        icon_name="download",
+        order=900,
+    )
