@@ -8,3 +8,7 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from . import report_demo  # noqa: F401  (registers the report's demo loader)
+        from .caching import connect_signals
+
+        # Publishing bumps the content version that fragment and page caches key on.
+        connect_signals()

@@ -1,5 +1,9 @@
 """Fixed-window rate limits kept in the database, so they hold across processes.
 
+With LMN_RATELIMIT_CACHE on (production sets it when REDIS_URL is set) the
+counters live in the shared cache instead: Redis increments atomically for every
+app server, and the database is spared a write per attempt.
+
 Used for comments, registrations and other public forms. Keys are already
 anonymous (a visitor hash) or hashed here (email addresses), so the table
 holds no personal data in the clear.
@@ -8,6 +12,8 @@ holds no personal data in the clear.
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -30,6 +36,8 @@ def hit(key, limit, window_seconds=3600, now=None):
     count, so concurrent requests from several server processes each see their
     own position: exactly `limit` attempts are let through, never more or fewer.
     """
+    if getattr(settings, "LMN_RATELIMIT_CACHE", False):
+        return _hit_cache(key, limit, window_seconds, now)
     from .models import RateLimitCounter
 
     now = now or timezone.now()
@@ -44,6 +52,22 @@ def hit(key, limit, window_seconds=3600, now=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, [key, start])
         (count,) = cursor.fetchone()
+    return count <= limit
+
+
+def _hit_cache(key, limit, window_seconds, now=None):
+    """`hit` with the counter in the cache: add() creates it for the window and
+    incr() counts atomically (in Redis, across every app server)."""
+    start = _window_start(now or timezone.now(), window_seconds)
+    cache_key = f"lmn:ratelimit:{key}:{int(start.timestamp())}"
+    timeout = window_seconds + 60
+    if cache.add(cache_key, 1, timeout=timeout):
+        return limit >= 1
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.add(cache_key, 1, timeout=timeout)
+        count = 1
     return count <= limit
 
 

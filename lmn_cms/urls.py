@@ -10,6 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home import views as home_views
 from home.twofactor import SiteTwoFactorLoginView
 
+# A database outage gets a friendly 503 rather than the 500 page (home/outage.py).
+handler500 = "home.outage.server_error"
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     # wagtail-2fa's code page, with a form that works with current django-otp

@@ -81,9 +81,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "home.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Caching and outages (home/caching.py, home/outage.py, docs/performance.md): the
+    # page cache sits before sessions so that a hit costs one cache read.
+    "home.caching.FreshContentMiddleware",
+    "home.caching.AnonymousPageCacheMiddleware",
+    "home.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Django's CSRF check, deciding public POSTs by the browser's Origin and
+    # Sec-Fetch-Site headers so that cached pages' forms work (home/csrf.py).
+    "home.csrf.SameOriginCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "wagtail_2fa.middleware.VerifyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

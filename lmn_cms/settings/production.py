@@ -57,8 +57,39 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A slow or absent Redis must not hold requests for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Rate-limit counters in Redis (atomic across app servers), not database rows.
+    LMN_RATELIMIT_CACHE = env_bool("RATELIMIT_IN_CACHE", True)
+
+# How long cached copies may live (home/caching.py, docs/performance.md). nginx's
+# micro-cache adds its own 4 seconds: counts that change without a publish (views,
+# comments, places left) show within 4 + page + listing seconds = 10 by default;
+# published changes bump the version in every key and show within nginx's 4.
+# Without a shared cache each process keeps its own copies, so menus and footers
+# then get the same short limit.
+LMN_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3)
+LMN_LISTING_CACHE_SECONDS = env_int("LISTING_CACHE_SECONDS", 3)
+LMN_CHROME_CACHE_SECONDS = env_int(
+    "CHROME_CACHE_SECONDS", 300 if os.environ.get("REDIS_URL") else 3
+)
+
+# Media on S3-compatible object storage when a bucket is named (django-storages;
+# credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads
+# them), else on local disk in MEDIA_ROOT, served by nginx.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}  # noqa: F405
+    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")
+    # Images are public; plain URLs can be cached by browsers and CDNs.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False
 
 # Background email through the database queue, worked by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
