@@ -92,3 +92,90 @@ def register_people(event, confirmed=0, waiting=0):
                 )
             )
     EventRegistration.objects.bulk_create(rows)
+
+
+# ---------- What the page editor posts ----------
+
+
+def _block_data(block, value, prefix, data):
+    """Flatten a block value into the names Wagtail's block widgets post."""
+    from django import forms
+
+    from wagtail import blocks
+
+    if isinstance(block, blocks.StreamBlock):
+        children = list(value) if value is not None else []
+        data[f"{prefix}-count"] = str(len(children))
+        for i, child in enumerate(children):
+            data[f"{prefix}-{i}-type"] = child.block_type
+            data[f"{prefix}-{i}-deleted"] = ""
+            data[f"{prefix}-{i}-order"] = str(i)
+            data[f"{prefix}-{i}-id"] = child.id or ""
+            _block_data(child.block, child.value, f"{prefix}-{i}-value", data)
+    elif isinstance(block, blocks.ListBlock):
+        items = list(value.bound_blocks) if hasattr(value, "bound_blocks") else list(value)
+        data[f"{prefix}-count"] = str(len(items))
+        for i, item in enumerate(items):
+            item_value = getattr(item, "value", item)
+            data[f"{prefix}-{i}-deleted"] = ""
+            data[f"{prefix}-{i}-order"] = str(i)
+            data[f"{prefix}-{i}-id"] = getattr(item, "id", "") or ""
+            _block_data(block.child_block, item_value, f"{prefix}-{i}-value", data)
+    elif isinstance(block, blocks.StructBlock):
+        for name, child_block in block.child_blocks.items():
+            _block_data(child_block, value.get(name) if value else None, f"{prefix}-{name}", data)
+    elif isinstance(block, blocks.ChooserBlock):
+        pk = getattr(value, "pk", value)
+        data[prefix] = "" if pk is None else str(pk)
+    else:
+        field = block.field
+        if isinstance(field.widget, forms.CheckboxInput):
+            if value:
+                data[prefix] = "on"
+            return
+        widget_value = field.widget.format_value(block.value_for_form(value))
+        if isinstance(widget_value, list):
+            widget_value = widget_value[0] if widget_value else ""
+        data[prefix] = "" if widget_value is None else str(widget_value)
+
+
+def _field_data(bound_field, data):
+    from django import forms
+
+    from wagtail.blocks.base import BlockWidget
+
+    widget = bound_field.field.widget
+    name = bound_field.html_name
+    value = bound_field.value()
+    if isinstance(widget, BlockWidget):
+        _block_data(widget.block_def, value, name, data)
+    elif isinstance(widget, forms.CheckboxInput):
+        if widget.check_test(value):
+            data[name] = "on"
+    elif getattr(widget, "allow_multiple_selected", False):
+        data[name] = [str(item) for item in (value or [])]
+    else:
+        formatted = widget.format_value(value)
+        if isinstance(formatted, list):
+            formatted = formatted[0] if formatted else ""
+        data[name] = "" if formatted is None else str(formatted)
+
+
+def editor_form_data(page, user, **changes):
+    """Everything the page editor would post for `page` (its latest draft) as `user`
+    sees it, with `changes` applied: built from Wagtail's own edit form, formsets and
+    block widgets, so it follows the page model."""
+    page = page.specific.get_latest_revision_as_object()
+    form_class = page.get_edit_handler().get_form_class()
+    form = form_class(instance=page, for_user=user, parent_page=page.get_parent().specific)
+    data = {}
+    for bound_field in form:
+        _field_data(bound_field, data)
+    for formset in form.formsets.values():
+        for bound_field in formset.management_form:
+            data[bound_field.html_name] = str(bound_field.value())
+        for child in formset.forms:
+            for bound_field in child:
+                _field_data(bound_field, data)
+    data.update(changes)
+    return data
