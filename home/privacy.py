@@ -60,6 +60,18 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
+def describe_counts(counts):
+    """ "2 comments and 1 registration" from {"comments": 2, "registrations": 1}; zeros left out."""
+    parts = [
+        f"{count} {name[:-1] if count == 1 and name.endswith('s') else name}"
+        for name, count in counts.items()
+        if count
+    ]
+    if not parts:
+        return "nothing"
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
 def export_person(email):
     """Everything held about `email`, keyed by holder name."""
     email = normalise_email(email)

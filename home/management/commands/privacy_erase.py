@@ -31,9 +31,10 @@ class Command(BaseCommand):
         if not total:
             self.stdout.write("Nothing is held about that email address.")
             return
-        summary = ", ".join(f"{count} {name}" for name, count in found.items() if count)
         if not yes:
-            answer = input(f"This will erase {summary}. Type 'erase' to go ahead: ")
+            answer = input(
+                f"This will erase {privacy.describe_counts(found)}. Type 'erase' to go ahead: "
+            )
             if answer.strip().lower() != "erase":
                 raise CommandError("Nothing was erased.")
         with transaction.atomic():
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             privacy.record_privacy_action("erasure", user=None, counts=counts)
         self.stdout.write(
             self.style.SUCCESS(
-                "Erased: " + ", ".join(f"{count} {name}" for name, count in counts.items())
+                f"Erased {privacy.describe_counts(counts)}. The erasure is recorded in the "
+                "audit log (without the email address)."
             )
         )
