@@ -166,8 +166,18 @@ def editor_form_data(page, user, **changes):
     sees it, with `changes` applied: built from Wagtail's own edit form, formsets and
     block widgets, so it follows the page model."""
     page = page.specific.get_latest_revision_as_object()
+    return _form_data(page, page.get_parent().specific, user, changes)
+
+
+def new_page_form_data(model, parent, user, **changes):
+    """What the editor posts for a new page of `model` under `parent`, as `user`
+    first sees the form (the form's defaults included), with `changes` applied."""
+    return _form_data(model(), parent.specific, user, changes)
+
+
+def _form_data(page, parent, user, changes):
     form_class = page.get_edit_handler().get_form_class()
-    form = form_class(instance=page, for_user=user, parent_page=page.get_parent().specific)
+    form = form_class(instance=page, for_user=user, parent_page=parent)
     data = {}
     for bound_field in form:
         _field_data(bound_field, data)
