@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 TEST_ENV := DJANGO_SETTINGS_MODULE=lmn_cms.settings.test DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-steps chromium lint format clean-venv
+.PHONY: run test test-steps audit chromium lint format clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,15 @@ test-steps:
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory audit
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+## make audit: known vulnerabilities in installed packages (skipped, with a message, when
+## PyPI's vulnerability data cannot be reached) and bandit's high-severity findings
+audit: $(DEV_STAMP)
+	$(PY) scripts/audit_dependencies.py
+	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms scripts \
+		--exclude "*/migrations/*" --severity-level high
 
 chromium:
 	@if [ -x /usr/bin/chromium ]; then :; \
