@@ -242,6 +242,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # At DEBUG the template engine logs whole template contexts (requests, forms).
+        "django.template": {"level": "INFO"},
         # django-axes logs sign-ins at INFO; only failures and lockouts (WARNING) are
         # kept, and those name the client by a pseudonym (AXES_CLIENT_STR_CALLABLE).
         "axes": {"level": "WARNING"},
