@@ -138,3 +138,28 @@ def test_django_admin_sign_in_is_protected_too(client, staff_user):
             REMOTE_ADDR=ATTACKER_IP,
         )
     assert response.status_code == 429
+
+
+def test_behind_a_proxy_the_lock_follows_the_reader_not_the_proxy(client, staff_user, settings):
+    from django.test import Client
+
+    # nginx in front (home/proxy.py) passes the reader's address in X-Real-IP.
+    settings.LMN_TRUSTED_PROXIES = ["127.0.0.1"]
+    proxied = Client()  # the middleware reads the setting when the handler is built
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        locked = proxied.post(
+            LOGIN_URL,
+            {"username": USERNAME, "password": f"wrong-{n}"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_REAL_IP=ATTACKER_IP,
+        )
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == ATTACKER_IP
+    # The real person, through the same proxy, can still sign in.
+    response = proxied.post(
+        LOGIN_URL,
+        {"username": USERNAME, "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_REAL_IP="198.51.100.20",
+    )
+    assert is_signed_in(response)
