@@ -242,3 +242,17 @@ def test_behind_a_proxy_the_forwarded_scheme_is_trusted_only_when_switched_on():
     # word is taken and the request is served instead of redirected.
     assert off.stdout.strip().splitlines()[-1] == "301", off.stderr[-2000:]
     assert on.stdout.strip().splitlines()[-1] == "200", on.stderr[-2000:]
+
+
+def test_csrf_protection_is_in_the_middleware_even_though_w003_is_silenced():
+    # production.py silences security.W003 because the CSRF middleware is our
+    # subclass of Django's; this keeps that silence honest.
+    from django.conf import settings
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.utils.module_loading import import_string
+
+    classes = [import_string(path) for path in settings.MIDDLEWARE]
+    assert any(issubclass(cls, CsrfViewMiddleware) for cls in classes)
+    csrf_at = next(i for i, cls in enumerate(classes) if issubclass(cls, CsrfViewMiddleware))
+    auth_at = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    assert csrf_at < auth_at
