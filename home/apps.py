@@ -7,8 +7,10 @@ class HomeConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import report_demo  # noqa: F401  (registers the report's demo loader)
+        from . import privacy_forms, report_demo  # noqa: F401  (report_demo: its demo loader)
         from .caching import connect_signals
 
         # Publishing bumps the content version that fragment and page caches key on.
         connect_signals()
+        # Contact and enquiry messages in subject access, erasure and retention.
+        privacy_forms.register()

@@ -179,3 +179,21 @@ def test_organisers_see_the_date_beside_each_event_and_on_its_list(client, peopl
     assert day in client.get("/admin/events/registrations/").content.decode()
     listing = client.get(f"/admin/forms/submissions/{roundtable.pk}/").content.decode()
     assert f"deleted on {day}" in listing
+
+
+def test_form_messages_are_deleted_after_their_period(home_page, settings):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from home.demo_content import contact_page
+
+    settings.LMN_FORM_MESSAGES_RETENTION_DAYS = 30
+    page = contact_page()
+    home_page.add_child(instance=page)
+    sent = FormSubmission.objects.create(page=page, form_data={"email_address": "m@example.org"})
+    with time_machine.travel(sent.submit_time + timedelta(days=29), tick=False):
+        assert "[messages]" not in retention()
+    with time_machine.travel(sent.submit_time + timedelta(days=31), tick=False):
+        assert "[messages] Would delete 1 form message(s)" in retention("--dry-run")
+        assert FormSubmission.objects.filter(pk=sent.pk).exists()
+        assert "[messages] Deleted 1 form message(s) older than 30 days." in retention()
+    assert not FormSubmission.objects.filter(pk=sent.pk).exists()

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import ModelLogEntry
 
 import pytest
@@ -45,6 +46,21 @@ def others(client, event, post):
     mail.outbox.clear()
 
 
+@pytest.fixture
+def message(home_page):
+    """The person's message through the contact form (and someone else's)."""
+    from home.demo_content import contact_page
+
+    page = contact_page()
+    home_page.add_child(instance=page)
+    for email, text in ((PERSON["email"], "A private message"), (OTHER["email"], "Other's")):
+        FormSubmission.objects.create(
+            page=page,
+            form_data={"your_name": "x", "email_address": email.upper(), "your_message": text},
+        )
+    return FormSubmission.objects.get(form_data__your_message="A private message")
+
+
 def audit_text():
     """Everything the audit trail holds, as one string."""
     rows = list(PrivacyAction.objects.values()) + list(ModelLogEntry.objects.values())
@@ -61,11 +77,11 @@ def run_export(tmp_path, email=PERSON["email"]):
 
 
 def test_export_holds_everything_about_the_person_and_nobody_else(
-    tmp_path, registration, comment, others
+    tmp_path, registration, comment, message, others
 ):
     path, document = run_export(tmp_path, email="  Amina.Testperson@EXAMPLE.org ")
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert document["counts"] == {"comments": 1, "registrations": 1}
+    assert document["counts"] == {"comments": 1, "messages": 1, "registrations": 1}
 
     [reg] = document["data"]["registrations"]
     assert reg["event"] == registration.page.title
@@ -83,6 +99,9 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
     [com] = document["data"]["comments"]
     assert (com["text"], com["email"]) == (PERSON["comment"], PERSON["email"])
 
+    [msg] = document["data"]["messages"]
+    assert msg["form"] == "Contact" and msg["answers"]["your_message"] == "A private message"
+
     given_for = sorted(record["given_for"] for record in document["consent_records"])
     assert given_for == ["comments", "registrations"]
     assert all(record["wording"] and record["given_at"] for record in document["consent_records"])
@@ -95,7 +114,7 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
 def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
     run_export(tmp_path)
     action = PrivacyAction.objects.get(kind="export")
-    assert action.counts == {"comments": 1, "registrations": 1}
+    assert action.counts == {"comments": 1, "messages": 0, "registrations": 1}
     assert action.performed_by is None
     assert ModelLogEntry.objects.filter(action="lmn.privacy.export").count() == 1
     assert PERSON["email"] not in audit_text()
@@ -103,7 +122,7 @@ def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
 
 def test_export_of_an_unknown_address_is_empty_and_a_bad_address_is_refused(tmp_path, others):
     _, document = run_export(tmp_path, email="nobody@example.org")
-    assert document["counts"] == {"comments": 0, "registrations": 0}
+    assert document["counts"] == {"comments": 0, "messages": 0, "registrations": 0}
     with pytest.raises(CommandError, match="not a valid email"):
         call_command("privacy_export", "not-an-email", "--output", str(tmp_path / "x.json"))
 
@@ -124,7 +143,7 @@ def test_superuser_download_matches_the_command_and_is_recorded(
     assert downloaded["data"] == from_command["data"]
     assert OTHER["email"] not in response.content.decode()
     action = PrivacyAction.objects.filter(kind="export", performed_by=people["superuser"]).get()
-    assert action.counts == {"comments": 1, "registrations": 1}
+    assert action.counts == {"comments": 1, "messages": 0, "registrations": 1}
     entry = ModelLogEntry.objects.get(action="lmn.privacy.export", user=people["superuser"])
     assert entry.timestamp is not None
     assert PERSON["email"] not in audit_text()
@@ -144,7 +163,7 @@ def test_superuser_download_with_a_bad_address_shows_an_error(client, people):
 
 
 def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_list(
-    client, event, post, registration, comment, others, tmp_path
+    client, event, post, registration, comment, message, others, tmp_path
 ):
     # The event (2 places) is now full: a third person waits.
     register(client, event, name="Chloe Waiting", email="chloe.waiting@example.org")
@@ -158,6 +177,7 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
     assert (erased.name, erased.email, erased.form_data) == ("", "", {})
     assert erased.status == EventRegistration.CANCELLED and erased.anonymised_at
     assert not Comment.objects.filter(text=PERSON["comment"]).exists()
+    assert not FormSubmission.objects.filter(pk=message.pk).exists()
     # The freed place went to the next person waiting, who was told.
     waiting.refresh_from_db()
     assert waiting.status == EventRegistration.CONFIRMED
@@ -165,12 +185,12 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
     assert "A place has come up" in mail.outbox[0].subject
     # Nothing is left to export; the others are untouched.
     _, document = run_export(tmp_path)
-    assert document["counts"] == {"comments": 0, "registrations": 0}
+    assert document["counts"] == {"comments": 0, "messages": 0, "registrations": 0}
     assert EventRegistration.objects.filter(email=OTHER["email"], status="confirmed").exists()
     assert Comment.objects.filter(email=OTHER["email"]).exists()
     # The erasure is on record, without the address.
     action = PrivacyAction.objects.get(kind="erasure")
-    assert action.counts == {"comments": 1, "registrations": 1}
+    assert action.counts == {"comments": 1, "messages": 1, "registrations": 1}
     assert ModelLogEntry.objects.filter(action="lmn.privacy.erasure").exists()
     assert PERSON["email"] not in audit_text() and PERSON["name"] not in audit_text()
 
