@@ -1,5 +1,6 @@
 """Messages sent through the site's own forms (contact, services enquiry) in subject
-access, erasure and retention (see `home.privacy`).
+access, erasure and retention (see `home.privacy`), and the retention of the rate
+limiter's counters.
 
 These are Wagtail form submissions of `FormPage`s, whose answers are stored as
 JSON keyed by each editor-made question, so a person's messages are found by
@@ -83,8 +84,25 @@ def apply_retention(now, dry_run=False):
     return [f"{verb} {count} form message(s) older than {days} days."]
 
 
+def purge_rate_limits(now, dry_run=False):
+    """Rate-limit counters are keyed by visitor hashes and hashed email addresses
+    (pseudonymous personal data): delete those whose window ended over a day ago."""
+    from .models import RateLimitCounter
+    from .ratelimit import purge_expired
+
+    if dry_run:
+        count = RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).count()
+    else:
+        count = purge_expired(now=now)
+    if not count:
+        return []
+    verb = "Would delete" if dry_run else "Deleted"
+    return [f"{verb} {count} expired rate-limit counter(s)."]
+
+
 def register():
     from . import privacy
 
     privacy.register_holder("messages", export=export, erase=erase)
     privacy.register_retention_rule("messages", apply=apply_retention)
+    privacy.register_retention_rule("rate_limits", apply=purge_rate_limits)

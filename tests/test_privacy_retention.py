@@ -197,3 +197,17 @@ def test_form_messages_are_deleted_after_their_period(home_page, settings):
         assert FormSubmission.objects.filter(pk=sent.pk).exists()
         assert "[messages] Deleted 1 form message(s) older than 30 days." in retention()
     assert not FormSubmission.objects.filter(pk=sent.pk).exists()
+
+
+def test_expired_rate_limit_counters_are_deleted(db):
+    from home.models import RateLimitCounter
+    from home.ratelimit import hashed_key, hit
+
+    assert hit(hashed_key("comment-email", "someone@example.org"), 5, 3600)
+    assert RateLimitCounter.objects.count() == 1
+    later = timezone.now() + timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        assert "Would delete 1 expired rate-limit counter(s)." in retention("--dry-run")
+        assert RateLimitCounter.objects.count() == 1
+        assert "[rate_limits] Deleted 1 expired rate-limit counter(s)." in retention()
+    assert RateLimitCounter.objects.count() == 0
