@@ -318,3 +318,16 @@ def test_registrations_downloads_are_recorded_with_who_and_when(
     # Viewing the list on screen is not an export.
     client.get(f"/admin/forms/submissions/{registration.page_id}/")
     assert PrivacyAction.objects.count() == 1
+
+
+def test_erasure_keeps_moderation_records_but_not_the_commenters_words(people, comment):
+    from blog.comments import services
+
+    services.decide([comment], "approved", people["moderator"])
+    entry = ModelLogEntry.objects.get(action="comments.approve")
+    assert PERSON["name"] in entry.label
+    call_command("privacy_erase", PERSON["email"], "--yes", stdout=StringIO())
+    entry.refresh_from_db()
+    assert entry.label == f"Erased comment {comment.pk}"
+    assert entry.user == people["moderator"]
+    assert PERSON["name"] not in audit_text() and "distinctive" not in audit_text()

@@ -52,10 +52,12 @@ def erase(email):
     kept as an empty placeholder (no name, text, email or hash) so their replies
     still make sense. Returns how many comments were erased."""
     erased = 0
+    erased_ids = []
     with transaction.atomic():
         # Replies first, so that a person's reply to their own comment does not keep
         # that comment as a placeholder.
         for comment in _by_email(email).order_by(F("parent_id").desc(nulls_last=True), "pk"):
+            erased_ids.append(str(comment.pk))  # before delete() clears it
             if comment.replies.exists():
                 comment.name = ERASED_NAME
                 comment.text = ERASED_TEXT
@@ -67,7 +69,23 @@ def erase(email):
             else:
                 comment.delete()
             erased += 1
+        _forget_labels(erased_ids)
     return erased
+
+
+def _forget_labels(comment_ids):
+    """Wagtail's audit log labels each moderation entry with the comment's str()
+    (name and opening words). The entries stay as a record of who decided what;
+    their labels lose the person's name and words."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from wagtail.models import ModelLogEntry
+
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Comment), object_id__in=comment_ids
+    ).update(label=Concat(Value("Erased comment "), "object_id"))
 
 
 def apply_retention(now, dry_run=False):
