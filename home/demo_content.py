@@ -538,32 +538,62 @@ def privacy_page(contact):
             heading("What we collect and why"),
             paragraph(
                 "<ul>",
-                "<li><b>Messages and enquiries</b>: your name, email address and what you "
-                "tell us, so that we can reply.</li>",
-                "<li><b>Event registrations</b>: what the registration form asks, so that "
-                "we can run the event and contact you about it.</li>",
+                "<li><b>Event registrations</b>: your name, email address and your answers "
+                "to the event's questions (some, such as access needs, are treated as "
+                "sensitive), so that we can run the event, send you the joining details "
+                "and manage the waiting list.</li>",
                 "<li><b>Comments</b>: your name, email address and comment, so that we can "
                 "moderate and publish it. We never publish your email address.</li>",
+                "<li><b>Messages and enquiries</b>: your name, email address and what you "
+                "tell us, so that we can reply.</li>",
                 "<li><b>Visits</b>: we count page views without cookies, using a code that "
-                "changes every day and cannot be traced back to you.</li>",
+                "changes every day and cannot be traced back to you. We use no analytics "
+                "or advertising trackers.</li>",
                 "</ul>",
+                "<p>With each registration and comment we also record which version of the "
+                "consent wording you agreed to, and when.</p>",
             ),
             heading("Our lawful basis"),
             paragraph(
-                "<p>We rely on your explicit consent, which you give when you send a form, "
-                "and which you can withdraw at any time by contacting us. We record which "
-                "wording you agreed to and when.</p>"
+                "<p>We rely on your explicit consent (UK GDPR Article 6(1)(a) and, because "
+                "the information may reveal your religion or political opinions, Article "
+                "9(2)(a)). You give it by ticking the box on each form: the box is never "
+                "ticked for you. You can withdraw it at any time by contacting us, and we "
+                "will delete your details. We do not add anyone to a mailing list through "
+                "these forms.</p>",
+            ),
+            heading("Who can see your information"),
+            paragraph(
+                "<ul>",
+                "<li>Event registrations: only our event organisers and site administrators.</li>",
+                "<li>Commenters' email addresses: only our comment moderators and site "
+                "administrators.</li>",
+                "<li>Messages: only the people who answer them.</li>",
+                "</ul>",
+                "<p>Every download of registrations or of a person's data is recorded with "
+                "who made it and when. Our website never writes what you type into its "
+                "logs or error reports. We do not sell or share your information. Our "
+                "web host and email provider handle it only on our instructions.</p>",
             ),
             heading("How long we keep it"),
             paragraph(
-                "<p>We delete messages once they are dealt with, and event registrations "
-                "after the event, within the periods set in our retention policy.</p>"
+                "<ul>",
+                "<li>Event registrations: your name, email address and answers are deleted "
+                "90 days after the event ends (an event page may set a different period). "
+                "We keep only the numbers, such as how many people had a place.</li>",
+                "<li>Comments: your email address is deleted 90 days after we approve or "
+                "reject your comment. Your name and comment stay published with the post "
+                "unless you ask us to remove them.</li>",
+                "<li>Messages and enquiries: deleted after 180 days.</li>",
+                "</ul>",
             ),
             heading("Your rights"),
             paragraph(
-                "<p>You can ask for a copy of the information we hold about you, ask us to "
-                "correct or delete it, or object to how we use it. Contact us and we will "
-                "reply within one month. You can also complain to the Information "
+                "<p>You can ask for a copy of everything we hold about you (we can send it "
+                "as a file), ask us to correct or delete it, or object to how we use it. "
+                "If you ask us to delete a place on an event that has not happened yet, "
+                "we cancel it and offer it to the next person waiting. Contact us and we "
+                "will reply within one month. You can also complain to the Information "
                 'Commissioner\'s Office at <a href="https://ico.org.uk/">ico.org.uk</a>.</p>'
             ),
         ),
