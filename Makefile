@@ -45,6 +45,15 @@ test-steps:
 	$(MAKE) --no-print-directory audit
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+## make screenshots: the editors' guide's screenshots (admin and site at 1280px and 375px),
+## taken by the browser tests on the demo content, into docs/screenshots/
+.PHONY: screenshots screenshots-steps
+screenshots: $(DEV_STAMP) chromium
+	bash .ci/with-postgres $(MAKE) --no-print-directory screenshots-steps
+
+screenshots-steps:
+	SCREENSHOT_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/test_browser_editors.py -k screenshots -q
+
 ## make audit: known vulnerabilities in installed packages (skipped, with a message, when
 ## PyPI's vulnerability data cannot be reached) and bandit's high-severity findings
 audit: $(DEV_STAMP)
@@ -70,3 +79,12 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## make bench: the production stack (nginx, 2 x gunicorn, PostgreSQL, Redis) on 127.0.0.1,
+## measured on the demo and a large site; prints a table and writes docs/performance.md
+bench: $(RUN_STAMP)
+	$(PY) bench/run.py
+
+## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL mid-run
+chaos: $(RUN_STAMP)
+	$(PY) bench/chaos.py

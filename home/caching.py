@@ -77,6 +77,13 @@ def on_content_change(sender, **kwargs):
     bump_content_version()
 
 
+def on_settings_saved(sender, created=False, **kwargs):
+    """Site settings changed. Their row is created with defaults on first read
+    (nothing visible changes then), so only later saves count."""
+    if not created:
+        bump_content_version()
+
+
 def on_delete(sender, instance, **kwargs):
     from wagtail.models import Page
 
@@ -97,7 +104,7 @@ def connect_signals():
     page_unpublished.connect(on_content_change, dispatch_uid="lmn-cache-unpublished")
     post_page_move.connect(on_content_change, dispatch_uid="lmn-cache-moved")
     post_delete.connect(on_delete, dispatch_uid="lmn-cache-deleted")
-    post_save.connect(on_content_change, sender=SiteSettings, dispatch_uid="lmn-cache-settings")
+    post_save.connect(on_settings_saved, sender=SiteSettings, dispatch_uid="lmn-cache-settings")
     post_save.connect(on_content_change, sender=Site, dispatch_uid="lmn-cache-site")
 
 

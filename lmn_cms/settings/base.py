@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the real client address behind nginx (LMN_TRUSTED_PROXIES, home/proxy.py).
+    "home.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "home.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -68,6 +68,9 @@ if os.environ.get("REDIS_URL"):
     # Rate-limit counters in Redis (atomic across app servers), not database rows.
     LMN_RATELIMIT_CACHE = env_bool("RATELIMIT_IN_CACHE", True)
 
+# nginx on this machine passes the client's address in X-Real-IP (home/proxy.py).
+LMN_TRUSTED_PROXIES = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+
 # How long cached copies may live (home/caching.py, docs/performance.md). nginx's
 # micro-cache adds its own 4 seconds: counts that change without a publish (views,
 # comments, places left) show within 4 + page + listing seconds = 10 by default;
