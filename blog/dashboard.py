@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
-from home.dashboard import Part, Row, waited
+from home.dashboard import DASHBOARD_MEDIA, Part, Row, waited
 from home.visitor import today
 
 from . import charts
@@ -116,6 +116,7 @@ class ReadersPanel(Component):
 
     name = "readers"
     template_name = "blog/dashboard/readers.html"
+    media = DASHBOARD_MEDIA
     order = 160
 
     def get_context_data(self, parent_context=None):

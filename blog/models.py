@@ -3,6 +3,7 @@ their authors and categories, and the honest per-day view counts behind
 "N views".
 """
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -260,10 +261,15 @@ class BlogPage(BasePage):
                 FieldPanel("date"),
                 FieldPanel(
                     "authors",
+                    widget=forms.CheckboxSelectMultiple,
                     help_text="Who wrote it. Your own name is ticked for you when your "
                     "account is linked to an author.",
                 ),
-                FieldPanel("categories", help_text="The sections the post appears in."),
+                FieldPanel(
+                    "categories",
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="The sections the post appears in.",
+                ),
                 FieldPanel("tags", help_text="A few words readers can follow, e.g. “roundtable”."),
             ],
             heading="About the post",

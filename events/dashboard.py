@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
-from home.dashboard import LIST_LIMIT, Part, Row
+from home.dashboard import DASHBOARD_MEDIA, LIST_LIMIT, Part, Row
 
 from .admin_views import can_manage_registrations
 from .dates import human_date_range
@@ -92,6 +92,7 @@ class EventsPanel(Component):
 
     name = "events"
     template_name = "events/dashboard/events.html"
+    media = DASHBOARD_MEDIA
     order = 150
 
     def get_context_data(self, parent_context=None):

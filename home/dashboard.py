@@ -10,6 +10,7 @@ queries however many items it lists.
 
 from dataclasses import dataclass, field
 
+from django.forms import Media
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -18,6 +19,9 @@ from wagtail.admin.ui.components import Component
 
 # How many waiting items a part lists (its count covers them all).
 LIST_LIMIT = 5
+
+# Spacing for text in dashboard panels; every app's panel uses it.
+DASHBOARD_MEDIA = Media(css={"all": ["home/css/dashboard.css"]})
 
 _parts = []
 
@@ -68,6 +72,7 @@ class NeedsYouPanel(Component):
     name = "needs_you"
     template_name = "home/dashboard/needs_you.html"
     order = 50
+    media = DASHBOARD_MEDIA
 
     def __init__(self, parts):
         self.parts = parts
