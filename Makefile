@@ -79,3 +79,12 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## make bench: the production stack (nginx, 2 x gunicorn, PostgreSQL, Redis) on 127.0.0.1,
+## measured on the demo and a large site; prints a table and writes docs/performance.md
+bench: $(RUN_STAMP)
+	$(PY) bench/run.py
+
+## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL mid-run
+chaos: $(RUN_STAMP)
+	$(PY) bench/chaos.py
