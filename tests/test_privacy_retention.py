@@ -211,3 +211,10 @@ def test_expired_rate_limit_counters_are_deleted(db):
         assert RateLimitCounter.objects.count() == 1
         assert "[rate_limits] Deleted 1 expired rate-limit counter(s)." in retention()
     assert RateLimitCounter.objects.count() == 0
+
+
+def test_a_new_event_explains_the_rule_before_it_has_dates(client, people, event_index):
+    client.force_login(people["editor"])
+    response = client.get(f"/admin/pages/add/events/eventpage/{event_index.pk}/")
+    assert response.status_code == 200
+    assert "Registrations are deleted after the event ends" in response.content.decode()
