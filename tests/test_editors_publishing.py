@@ -147,3 +147,12 @@ def test_checker_keeps_wagtails_own_rules():
     from wagtail.admin.userbar import ContentCheckerItem
 
     assert set(ContentCheckerItem.axe_run_only) <= set(SiteContentChecker.axe_run_only)
+
+
+def test_the_page_editors_checks_panel_uses_the_sites_checker(client, editor, blog_index):
+    post = make_post(blog_index, title="Post in the editor")
+    client.force_login(editor)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[post.pk])).content.decode()
+    config = axe_configuration(html)
+    assert config["context"]["include"] == ["main"]
+    assert set(EXTRA_RULES) <= set(config["options"]["runOnly"])
