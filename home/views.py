@@ -13,8 +13,12 @@ MAX_QUERY_LENGTH = 200
 
 @require_safe
 def search(request):
-    """Site search over live, public pages, with Wagtail's database backend."""
-    query = (request.GET.get("query") or "").strip()[:MAX_QUERY_LENGTH]
+    """Site search over live, public pages, with Wagtail's database backend.
+
+    Control characters are dropped from the query: PostgreSQL refuses a NUL in a
+    string (a 500 before this), and none of them is ever part of a real search."""
+    raw = request.GET.get("query") or ""
+    query = "".join(ch for ch in raw if ch.isprintable() or ch == " ").strip()[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query)
