@@ -362,7 +362,12 @@ def main():
         run1, run2, mem1, mem2, uncached, t, facts, load_before, load_after, seed_seconds
     )
     print(report["table"])
-    DOC.write_text(report["markdown"])
+    markdown = report["markdown"]
+    old = DOC.read_text() if DOC.exists() else ""
+    if "<!-- chaos:start -->" in old:  # keep the last `make chaos` results
+        block = old[old.index("<!-- chaos:start -->") :]
+        markdown = markdown.rstrip("\n") + "\n\n" + block
+    DOC.write_text(markdown)
     log(f"wrote {DOC.relative_to(ROOT)} in {time.monotonic() - started:.0f} s")
     results_file = Path(os.environ.get("TMPDIR", "/tmp")) / "lmn-bench-results.json"
     results_file.write_text(
