@@ -22,7 +22,10 @@ import pytest
 
 # Transactional, so these run after the ordinary tests and the database is flushed
 # after them: the probe's data has to be committed for the child process to see it.
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as the other transactional tests here use it: the flush after
+# each test then leaves no rows behind (Django's post-migrate handlers would
+# otherwise recreate content types that the next restoring test collides with).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PROJECT = Path(__file__).resolve().parent.parent
 HOST = "www.example.org"
@@ -114,33 +117,34 @@ def directives(header):
     return {part[0]: part[1:] for part in parts}
 
 
-@pytest.fixture(scope="module")
-def probed(django_db_setup, django_db_blocker):
-    """Pages as production serves them. The data is committed (not inside a test
-    transaction) so that the child process, with its own connection, sees it; the
-    transactional tests' flush removes it afterwards."""
+_PROBE_RESULT = {}
+
+
+@pytest.fixture
+def probed(transactional_db):
+    """Pages as production serves them, probed once for the module. The data is
+    committed (a transactional test) so that the child process, with its own
+    connection, sees it; the flush after the test removes it."""
     from io import StringIO
 
     from home.demo_content import build_home_tree
     from tests.conftest import restore_migration_data
 
-    with django_db_blocker.unblock():
-        restore_migration_data()
-        build_home_tree(StringIO())
-        # Hashed as production hashes (the test settings use a fast hasher that
-        # production does not accept).
-        get_user_model().objects.create_superuser(
-            username="probe.admin",
-            email="probe@example.org",
-            password=None,
-        ).__class__.objects.filter(username="probe.admin").update(
-            password=PBKDF2PasswordHasher().encode(ADMIN_PASSWORD, "probesalt1234567")
-        )
-        result = run(
-            ["-c", PROBE, HOST, ADMIN_PASSWORD], production_env(DATABASE_URL=database_url())
-        )
+    if "result" in _PROBE_RESULT:
+        return _PROBE_RESULT["result"]
+    restore_migration_data()
+    build_home_tree(StringIO())
+    # Hashed as production hashes (the test settings use a fast hasher that
+    # production does not accept).
+    user = get_user_model().objects.create_superuser(
+        username="probe.admin", email="probe@example.org", password=None
+    )
+    user.password = PBKDF2PasswordHasher().encode(ADMIN_PASSWORD, "probesalt1234567")
+    user.save(update_fields=["password"])
+    result = run(["-c", PROBE, HOST, ADMIN_PASSWORD], production_env(DATABASE_URL=database_url()))
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    _PROBE_RESULT["result"] = json.loads(result.stdout.strip().splitlines()[-1])
+    return _PROBE_RESULT["result"]
 
 
 PUBLIC = ["home", "search", "not_found"]
