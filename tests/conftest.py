@@ -41,6 +41,36 @@ def restore_migration_data():
         Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    restore_groups()
+
+
+# The data migrations that create the site's groups, re-run after a flush. Each
+# function is idempotent (get_or_create), so this is a no-op on an intact database.
+GROUP_MIGRATIONS = [
+    ("home.migrations.0005_editors_group", "set_up_editors"),
+    ("blog.comments.migrations.0002_comment_moderators_group", "create_group"),
+    ("events.migrations.0002_event_organisers_group", "create_group"),
+]
+
+
+def restore_groups():
+    """Re-create the Editors, Contributors, Comment moderators and Event organisers
+    groups (and the blog's review workflow) exactly as the migrations make them."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if (
+        Group.objects.filter(name="Event organisers").exists()
+        and Group.objects.filter(name="Editors", permissions__codename="access_admin").exists()
+    ):
+        return
+    for module, function in GROUP_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+    from blog.workflow import setup_review_workflow
+
+    setup_review_workflow(apps)
 
 
 @pytest.fixture
