@@ -57,7 +57,7 @@ screenshots-steps:
 ## make audit: known vulnerabilities in installed packages (skipped, with a message, when
 ## PyPI's vulnerability data cannot be reached) and bandit's high-severity findings
 audit: $(DEV_STAMP)
-	$(PY) scripts/audit_dependencies.py
+	$(PY) .ci/audit_dependencies.py
 	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms scripts \
 		--exclude "*/migrations/*" --severity-level high
 
