@@ -58,7 +58,7 @@ screenshots-steps:
 ## PyPI's vulnerability data cannot be reached) and bandit's high-severity findings
 audit: $(DEV_STAMP)
 	$(PY) .ci/audit_dependencies.py
-	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms scripts \
+	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms bench deploy \
 		--exclude "*/migrations/*" --severity-level high
 
 chromium:
