@@ -14,3 +14,7 @@ class HomeConfig(AppConfig):
         connect_signals()
         # Contact and enquiry messages in subject access, erasure and retention.
         privacy_forms.register()
+        # The optional mailing-list subscription in subject access and erasure.
+        from . import mailing_list
+
+        mailing_list.register()

@@ -401,6 +401,7 @@ class PrivacyAction(models.Model):
         ("erasure", "Erasure"),
         ("retention", "Retention run"),
         ("registrations_export", "Registrations export"),
+        ("mailing_list_export", "Mailing list export"),
     ]
 
     kind = models.CharField(max_length=30, choices=KINDS)
@@ -419,6 +420,55 @@ class PrivacyAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.performed_at:%d %B %Y %H:%M}"
+
+
+def _new_unsubscribe_token():
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class MailingListSubscriber(models.Model):
+    """Someone who ticked the optional mailing-list box on a registration or comment form.
+
+    Its own record, apart from the registration or comment it came with: those are
+    deleted on their own schedule, the subscription stays until the person
+    unsubscribes (from the signed link in our emails) or asks for erasure. One row
+    per email address (lower-case); opting in again records the newest wording
+    agreed to. The unsubscribe token is random and only ever sent signed.
+    """
+
+    EVENT_REGISTRATION = "event_registration"
+    COMMENT = "comment"
+    SOURCES = [
+        (EVENT_REGISTRATION, "Event registration"),
+        (COMMENT, "Comment"),
+    ]
+
+    email = models.EmailField(max_length=254, unique=True)
+    consent = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"purpose": ConsentText.MAILING_LIST},
+        verbose_name="consent wording",
+    )
+    consented_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=30, choices=SOURCES, help_text="The form on which the person first opted in."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="subscribed at")
+    unsubscribe_token = models.CharField(
+        max_length=64, unique=True, default=_new_unsubscribe_token, editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "mailing list subscriber"
+
+    def __str__(self):
+        # Shown in admin titles and audit labels: never the address itself.
+        return f"Subscriber {self.pk}"
 
 
 from .report_models import *  # noqa: E402,F401,F403
