@@ -4,7 +4,7 @@
 import importlib.util
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "audit_dependencies.py"
+SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "audit_dependencies.py"
 spec = importlib.util.spec_from_file_location("audit_dependencies", SCRIPT)
 audit = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit)
