@@ -61,6 +61,9 @@ def register_privacy_log_actions(actions):
         "Registrations exported",
         "Registrations exported",
     )
+    actions.register_action(
+        "lmn.privacy.mailing_list_export", "Mailing list exported", "Mailing list exported"
+    )
 
 
 # Editors' dashboard ("Needs you", to which blog and events add their parts) and the
@@ -104,3 +107,12 @@ def register_privacy_menu_item():
         icon_name="download",
         order=900,
     )
+
+
+# Mailing-list subscribers: read-only, superusers only (home/mailing_list_admin.py).
+from .mailing_list_admin import MailingListSubscriberViewSet  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_mailing_list_viewset():
+    return MailingListSubscriberViewSet("mailing_list_subscribers")

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import mailing_list_views
 from home import views as home_views
 from home.twofactor import SiteTwoFactorLoginView
 
@@ -26,6 +27,11 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("comments/", include("blog.comments.urls")),
     path("events/", include("events.urls")),
+    path(
+        "mailing-list/unsubscribe/<str:code>/",
+        mailing_list_views.unsubscribe,
+        name="mailing_list_unsubscribe",
+    ),
 ]
 
 if settings.DEBUG:
