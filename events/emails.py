@@ -5,6 +5,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from home.mailing_list import unsubscribe_url_for
+
 from .ics import build_calendar
 from .models import EventPage
 from .tokens import make_cancel_code
@@ -65,6 +67,8 @@ def registrant_message(registration, kind):
         "waiting_position": registration.waiting_position,
         "joining_link": event.joining_link if has_place and event.is_online else "",
         "joining_instructions": event.joining_instructions if has_place else "",
+        # Only for people who ticked the separate mailing-list box.
+        "mailing_list_unsubscribe_url": unsubscribe_url_for(registration.email, site_root(event)),
     }
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(title=event.title),

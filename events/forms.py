@@ -7,6 +7,8 @@ from wagtail.contrib.forms.forms import BaseForm, WagtailAdminFormPageForm
 from wagtail.contrib.forms.utils import get_field_clean_name
 
 from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
+from home.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
+from home.mailing_list_forms import add_opt_in
 from home.models import SpamProtectedFormBuilder
 
 FIXED_FIELDS = ("full_name", "email")
@@ -16,6 +18,7 @@ RESERVED_NAMES = {
     *FIXED_FIELDS,
     CONSENT_FIELD,
     CONSENT_VERSION_FIELD,
+    MAILING_LIST_FIELD,
     HONEYPOT_FIELD,
     STARTED_FIELD,
 }
@@ -72,6 +75,11 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             **traps,
         }
         self.initial[CONSENT_VERSION_FIELD] = consent.version
+        # Separate from consent, optional and never pre-ticked (see home/mailing_list_forms.py).
+        add_opt_in(
+            self,
+            help_text="Separate from the box above: you can register without it.",
+        )
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -125,7 +133,7 @@ class EventPageAdminForm(WagtailAdminFormPageForm):
             if get_field_clean_name(label) in RESERVED_NAMES:
                 form.add_error(
                     "label",
-                    "Every registration form already asks for full name, email and consent: "
-                    "use a different label.",
+                    "Every registration form already asks for full name, email and consent "
+                    "(and offers the mailing list): use a different label.",
                 )
         return cleaned

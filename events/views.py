@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from home import mailing_list
 from home.ratelimit import hit
 from home.visitor import visitor_hash
 
@@ -69,6 +70,14 @@ def serve_event_page(page, request, *args, **kwargs):
     if form.is_spam:
         return page.render_landing_page(request, None)
 
+    if form.cleaned_data.get("mailing_list"):
+        # Its own consent, kept apart from the registration (and before it, so that
+        # the confirmation email can carry the unsubscribe link).
+        mailing_list.opt_in(
+            form.cleaned_data["email"],
+            mailing_list.EVENT_REGISTRATION,
+            consent=form.mailing_list_text,
+        )
     outcome = service.register(
         page,
         name=form.cleaned_data["full_name"],
