@@ -4,6 +4,7 @@ from django import forms
 
 from home.antispam import SpamProtectionMixin
 from home.consent import current_consent
+from home.mailing_list_forms import add_opt_in
 from home.models import ConsentText
 
 from . import moderation
@@ -13,7 +14,8 @@ REPLY_GONE = "The comment you are replying to is no longer available. Your comme
 
 
 class CommentForm(SpamProtectionMixin, forms.Form):
-    """Name, email, comment, optional reply-to and the consent box (never pre-ticked)."""
+    """Name, email, comment, optional reply-to, the consent box (never pre-ticked) and the
+    optional mailing-list box."""
 
     name = forms.CharField(
         label="Your name",
@@ -45,6 +47,8 @@ class CommentForm(SpamProtectionMixin, forms.Form):
         self.page = page
         self.consent_text = current_consent(ConsentText.COMMENT)
         self.fields["consent"].label = self.consent_text.text
+        # Separate from consent, optional and never pre-ticked (see home/mailing_list_forms.py).
+        add_opt_in(self, help_text="Separate from the box above: you can comment without it.")
         self.fields["text"].error_messages["max_length"] = (
             "Please keep your comment to 3,000 characters or fewer (it has %(show_value)d)."
         )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail.models import Page
 
+from home import mailing_list
 from home.ratelimit import hashed_key, hit
 from home.visitor import visitor_hash
 
@@ -76,6 +77,10 @@ def post_comment(request, page_id):
     if comment is None:
         form.add_error(None, decision.message)
         return render_post(request, page, status=400, form=form)
+    if cleaned.get("mailing_list"):
+        # Its own record: moderating the comment, or retention clearing its email,
+        # leaves the subscription alone.
+        mailing_list.opt_in(cleaned["email"], mailing_list.COMMENT, consent=form.mailing_list_text)
     notice = "published" if comment.status == moderation.APPROVED else "received"
     return _back_to_post(request, page, notice)
 
