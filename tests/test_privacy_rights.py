@@ -81,7 +81,12 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
 ):
     path, document = run_export(tmp_path, email="  Amina.Testperson@EXAMPLE.org ")
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert document["counts"] == {"comments": 1, "messages": 1, "registrations": 1}
+    assert document["counts"] == {
+        "comments": 1,
+        "mailing_list": 0,
+        "messages": 1,
+        "registrations": 1,
+    }
 
     [reg] = document["data"]["registrations"]
     assert reg["event"] == registration.page.title
@@ -114,7 +119,7 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
 def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
     run_export(tmp_path)
     action = PrivacyAction.objects.get(kind="export")
-    assert action.counts == {"comments": 1, "messages": 0, "registrations": 1}
+    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 0, "registrations": 1}
     assert action.performed_by is None
     assert ModelLogEntry.objects.filter(action="lmn.privacy.export").count() == 1
     assert PERSON["email"] not in audit_text()
@@ -122,7 +127,12 @@ def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
 
 def test_export_of_an_unknown_address_is_empty_and_a_bad_address_is_refused(tmp_path, others):
     _, document = run_export(tmp_path, email="nobody@example.org")
-    assert document["counts"] == {"comments": 0, "messages": 0, "registrations": 0}
+    assert document["counts"] == {
+        "comments": 0,
+        "mailing_list": 0,
+        "messages": 0,
+        "registrations": 0,
+    }
     with pytest.raises(CommandError, match="not a valid email"):
         call_command("privacy_export", "not-an-email", "--output", str(tmp_path / "x.json"))
 
@@ -143,7 +153,7 @@ def test_superuser_download_matches_the_command_and_is_recorded(
     assert downloaded["data"] == from_command["data"]
     assert OTHER["email"] not in response.content.decode()
     action = PrivacyAction.objects.filter(kind="export", performed_by=people["superuser"]).get()
-    assert action.counts == {"comments": 1, "messages": 0, "registrations": 1}
+    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 0, "registrations": 1}
     entry = ModelLogEntry.objects.get(action="lmn.privacy.export", user=people["superuser"])
     assert entry.timestamp is not None
     assert PERSON["email"] not in audit_text()
@@ -185,12 +195,17 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
     assert "A place has come up" in mail.outbox[0].subject
     # Nothing is left to export; the others are untouched.
     _, document = run_export(tmp_path)
-    assert document["counts"] == {"comments": 0, "messages": 0, "registrations": 0}
+    assert document["counts"] == {
+        "comments": 0,
+        "mailing_list": 0,
+        "messages": 0,
+        "registrations": 0,
+    }
     assert EventRegistration.objects.filter(email=OTHER["email"], status="confirmed").exists()
     assert Comment.objects.filter(email=OTHER["email"]).exists()
     # The erasure is on record, without the address.
     action = PrivacyAction.objects.get(kind="erasure")
-    assert action.counts == {"comments": 1, "messages": 1, "registrations": 1}
+    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 1, "registrations": 1}
     assert ModelLogEntry.objects.filter(action="lmn.privacy.erasure").exists()
     assert PERSON["email"] not in audit_text() and PERSON["name"] not in audit_text()
 
