@@ -559,8 +559,17 @@ def privacy_page(contact):
                 "the information may reveal your religion or political opinions, Article "
                 "9(2)(a)). You give it by ticking the box on each form: the box is never "
                 "ticked for you. You can withdraw it at any time by contacting us, and we "
-                "will delete your details. We do not add anyone to a mailing list through "
-                "these forms.</p>",
+                "will delete your details.</p>",
+            ),
+            heading("Our mailing list"),
+            paragraph(
+                "<p>The event and comment forms also have a separate box for joining our "
+                "mailing list. It is optional, never ticked for you, and you can register "
+                "or comment without it. If you tick it, we keep your email address, the "
+                "wording you agreed to and when, apart from your registration or comment, "
+                "until you unsubscribe (with the link in our emails, or by contacting us) "
+                "or ask us to delete your details. Only our site administrators can see "
+                "the list.</p>",
             ),
             heading("Who can see your information"),
             paragraph(

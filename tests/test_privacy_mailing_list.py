@@ -345,3 +345,14 @@ def test_csv_download_is_audit_logged_without_addresses(client, people):
     # Looking at the list is not a download: only the export was recorded.
     client.get("/admin/mailing-list/")
     assert PrivacyAction.objects.filter(kind="mailing_list_export").count() == 1
+
+
+def test_demo_privacy_notice_explains_the_mailing_list(client, home_page):
+    from home.demo_content import load_home_content
+
+    load_home_content(home_page, StringIO())
+    html = client.get("/privacy-notice/").content.decode()
+    assert "Our mailing list" in html
+    for phrase in ("separate box", "never ticked for you", "until you unsubscribe"):
+        assert phrase in html, phrase
+    assert "We do not add anyone to a mailing list" not in html
