@@ -356,3 +356,49 @@ def test_demo_privacy_notice_explains_the_mailing_list(client, home_page):
     for phrase in ("separate box", "never ticked for you", "until you unsubscribe"):
         assert phrase in html, phrase
     assert "We do not add anyone to a mailing list" not in html
+
+
+# ---------- In a browser ----------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_person_opts_in_on_the_form_then_unsubscribes_from_the_email(
+    browser_page, live_server, home_page, settings
+):
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
+    from tests.conftest import assert_no_axe_violations
+
+    settings.LMN_MIN_FORM_FILL_SECONDS = 0
+    address = urlsplit(live_server.url)
+    Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
+    event = create_event(
+        create_event_index(home_page), title="Members' roundtable", questions=STANDARD_QUESTIONS
+    )
+    tab = browser_page
+    tab.goto(live_server.url + event.url)
+    tab.get_by_label("Full name").fill(PERSON["name"])
+    tab.get_by_label("Email address").fill(PERSON["email"])
+    tab.get_by_label("Constituency Labour Party").fill(PERSON["clp"])
+    tab.get_by_label("Member", exact=True).check()
+    tab.locator("#id_consent").check()
+    group = tab.get_by_role("group", name="Mailing list (optional)")
+    box = group.get_by_role("checkbox", name=current_consent(ConsentText.MAILING_LIST).text)
+    assert not box.is_checked()
+    box.check()
+    tab.get_by_role("button", name="Register").click()
+    tab.get_by_role("heading", name="Thank you for registering").wait_for()
+    assert MailingListSubscriber.objects.get().email == PERSON["email"]
+
+    [message] = mail.outbox[:1]
+    tab.goto(live_server.url + unsubscribe_link(message.body))
+    tab.get_by_role("heading", name="Unsubscribe from our mailing list?").wait_for()
+    assert_no_axe_violations(tab)
+    tab.get_by_role("button", name="Unsubscribe").click()
+    tab.get_by_role("heading", name="You have unsubscribed").wait_for()
+    assert_no_axe_violations(tab)
+    assert not MailingListSubscriber.objects.exists()
