@@ -117,7 +117,8 @@ def build_export_document(email):
     return {
         "about": (
             "Everything the Labour Muslim Network website holds about this email address: "
-            "event registrations (with answers), comments and the consent wording agreed to."
+            "event registrations (with answers), comments, messages, the mailing-list "
+            "subscription and the consent wording agreed to."
         ),
         "generated_at": timezone.now().isoformat(),
         "subject_email": normalise_email(email),
