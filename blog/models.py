@@ -5,15 +5,16 @@ their authors and categories, and the honest per-day view counts behind
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from wagtail.admin.panels import (
     FieldPanel,
@@ -32,8 +33,10 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 
+from home import caching
 from home.blocks import BaseStreamBlock
 from home.models import BasePage
+from home.routing import route_to_child
 
 from .admin_forms import BlogPageForm
 from .panels import ViewsChartPanel
@@ -154,10 +157,26 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         """The requested page of `posts`; a page number that is not a whole number,
         or is past the end, is a 404 rather than a silent jump to another page."""
         paginator = Paginator(posts, POSTS_PER_PAGE)
+        self._reuse_post_count(request, paginator)
         try:
             return paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as exc:
             raise Http404("No such page of posts.") from exc
+
+    def _reuse_post_count(self, request, paginator):
+        """Counting thousands of posts is the one part of the index whose cost grows
+        with the blog, so the count is kept as long as the listing cards are
+        (LMN_LISTING_CACHE_SECONDS) and, like them, is keyed on the content version:
+        a publish or unpublish counts afresh at once. Off when listings are not cached."""
+        seconds = caching.fragment_seconds("listing")
+        if not seconds:
+            return
+        key = f"lmn:post-count:{caching.request_content_version(request)}:{self.pk}:{request.path}"
+        count = cache.get(key)
+        if count is None:
+            cache.set(key, paginator.count, seconds)
+        else:
+            paginator.count = count  # a cached_property: this replaces the COUNT query
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -185,7 +204,13 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     def tag_route(self, request, slug):
         tag = get_object_or_404(Tag, slug=slug)
         return self._render_listing(
-            request, posts=self.posts().filter(tags__slug=slug).distinct(), tag=tag
+            request,
+            # A subquery, not a join with DISTINCT: the newest posts are then read in
+            # date order from the index and the scan stops after one page.
+            posts=self.posts().filter(
+                pk__in=BlogPageTag.objects.filter(tag__slug=slug).values("content_object_id")
+            ),
+            tag=tag,
         )
 
     @path("feed/", name="feed_rss")
@@ -217,6 +242,18 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     def _render_listing(self, request, **kwargs):
         context = self.get_context(request, **kwargs)
         return TemplateResponse(request, self.get_template(request), context)
+
+    def route(self, request, path_components):
+        """A post's URL costs one query (the post with its images) instead of
+        Wagtail's two (the page, then its specific row). The index's own routes
+        (archives, feeds) and anything that is not a post go the usual way."""
+        if path_components and path_components[0] not in RESERVED_SLUGS:
+            result = route_to_child(
+                self, request, path_components, BlogPage, ("hero_image", "social_image")
+            )
+            if result is not None:
+                return result
+        return super().route(request, path_components)
 
 
 class BlogPage(BasePage):
@@ -310,6 +347,9 @@ class BlogPage(BasePage):
 
     class Meta:
         verbose_name = "Blog post"
+        # Every listing (index, archives, latest, recent and related posts) is
+        # newest first: read from this index, it stops after one page of posts.
+        indexes = [models.Index(fields=["date", "page_ptr"], name="blog_post_date_idx")]
 
     def clean(self):
         super().clean()
@@ -356,6 +396,10 @@ class BlogPage(BasePage):
 
     @cached_property
     def blog_index(self):
+        # Routing through the index leaves it on the post: no query needed then.
+        parent = getattr(self, "_cached_parent_obj", None)
+        if isinstance(parent, BlogIndexPage):
+            return parent
         return BlogIndexPage.objects.ancestor_of(self).first()
 
     def related_posts(self):
@@ -363,15 +407,36 @@ class BlogPage(BasePage):
         category_ids = [category.pk for category in self.categories.all()]
         if not category_ids:
             return BlogPage.objects.none()
-        return (
-            card_queryset(BlogPage.objects.exclude(pk=self.pk))
-            .filter(categories__in=category_ids)
-            .distinct()[:RELATED_POSTS]
+        # A subquery rather than a join with DISTINCT, so that PostgreSQL reads posts
+        # newest first from the date index and stops after RELATED_POSTS matches.
+        in_categories = BlogPage.categories.through.objects.filter(
+            blogcategory_id__in=category_ids
+        ).values("blogpage_id")
+        return card_queryset(BlogPage.objects.exclude(pk=self.pk)).filter(pk__in=in_categories)[
+            :RELATED_POSTS
+        ]
+
+    def prefetch_for_display(self):
+        """Fetch the authors (with photos), categories and tags once, so the
+        template, the meta tags and the JSON-LD all read the same rows instead of
+        querying again each time they list them. A preview's unsaved page keeps its
+        in-memory values."""
+        if self.pk is None or getattr(self, "_prefetched_objects_cache", None):
+            return
+        prefetch_related_objects(
+            [self],
+            Prefetch("authors", queryset=Author.objects.select_related("photo").order_by("name")),
+            Prefetch("categories", queryset=BlogCategory.objects.order_by("name")),
+            "tags",
         )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_posts"] = self.related_posts()
+        if not getattr(request, "is_preview", False):
+            self.prefetch_for_display()
+        # Lazy: the related cards sit in a cached fragment, so on a cache hit these
+        # queries are never run.
+        context["related_posts"] = SimpleLazyObject(lambda: list(self.related_posts()))
         return context
 
 
