@@ -126,11 +126,23 @@ def fragment_seconds(kind):
     return max(0, int(getattr(settings, FRAGMENT_KINDS[kind], 0) or 0))
 
 
+def request_content_version(request):
+    """The content version for this request, read from the cache once per GET or
+    HEAD (a page has several fragments; each would otherwise cost a cache round
+    trip). Other methods read it afresh, in case the request itself published."""
+    if request is None or request.method not in ("GET", "HEAD"):
+        return content_version()
+    version = getattr(request, "_lmn_content_version", None)
+    if version is None:
+        version = request._lmn_content_version = content_version()
+    return version
+
+
 def fragment_version(request):
     """The version part of fragment keys: the content version, plus the visitor's
     fresh token after they acted, so that they get fragments rendered anew."""
     token = fresh_token(request)
-    version = content_version()
+    version = request_content_version(request)
     return f"{version}.{token}" if token else version
 
 
@@ -161,16 +173,30 @@ def response_is_cacheable(response):
     return not any(word in cache_control for word in ("private", "no-cache", "no-store"))
 
 
-def page_cache_key(request, version):
+def page_cache_key(request):
     digest = hashlib.sha256(request.get_full_path().encode("utf-8", "replace")).hexdigest()
-    return f"lmn:page:{version}:{request.get_host()}:{digest}"
+    return f"lmn:page:{request.get_host()}:{digest}"
+
+
+def read_cached_page(key):
+    """(content version, stored page or None), both from one cache round trip.
+
+    A stored page carries the content version it was rendered under and is used
+    only while that is still the current version, so a publish is seen at once."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or content_version()
+    stored = found.get(key)
+    if stored is not None and stored[0] != version:
+        stored = None
+    return version, stored
 
 
 class AnonymousPageCacheMiddleware:
     """A full-page cache of anonymous GETs, for LMN_PAGE_CACHE_SECONDS (0: off).
 
     Sits just after WhiteNoise, before sessions and authentication, so a hit costs
-    one cache read. Keys carry the content version, so a publish is seen at once.
+    one cache round trip (the page and the content version together). A page is
+    used only under the content version it was made in, so a publish is seen at once.
     """
 
     def __init__(self, get_response):
@@ -182,10 +208,11 @@ class AnonymousPageCacheMiddleware:
             request.method, request.path_info, request.COOKIES
         ):
             return self.get_response(request)
-        key = page_cache_key(request, content_version())
-        stored = cache.get(key)
+        key = page_cache_key(request)
+        version, stored = read_cached_page(key)
+        request._lmn_content_version = version  # fragments use the same version
         if stored is not None:
-            status, headers, content = stored
+            _, status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -200,7 +227,7 @@ class AnonymousPageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in _UNCACHED_HEADERS
             ]
-            cache.set(key, (response.status_code, headers, response.content), seconds)
+            cache.set(key, (version, response.status_code, headers, response.content), seconds)
             response[PAGE_CACHE_HEADER] = "miss"
         return response
 

@@ -70,7 +70,8 @@ def test_without_redis_the_site_uses_local_memory_and_database_rate_limits():
 
 def test_redis_url_makes_redis_the_shared_cache_and_rate_limit_store():
     s = production_settings(REDIS_URL="redis://127.0.0.1:6379/0")
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis backend, keeping one client per server (lmn_cms/redis_cache.py).
+    assert s["cache"] == "lmn_cms.redis_cache.ReusingRedisCache"
     assert s["ratelimit_cache"] is True
     # nginx's 4 s micro-cache + page + listing: counts show within 10 seconds.
     assert 4 + s["page"] + s["listing"] <= 10

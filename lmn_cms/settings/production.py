@@ -57,13 +57,16 @@ if not SECURE_HSTS_PRELOAD:
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
 if os.environ.get("REDIS_URL"):
+    # Django's Redis backend, keeping one client per server (lmn_cms/redis_cache.py).
+    _redis = {
+        "BACKEND": "lmn_cms.redis_cache.ReusingRedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        # A slow or absent Redis must not hold requests for long.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            # A slow or absent Redis must not hold requests for long.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        "default": _redis,
+        "renditions": {**_redis, "KEY_PREFIX": "renditions", "TIMEOUT": 24 * 60 * 60},
     }
     # Rate-limit counters in Redis (atomic across app servers), not database rows.
     LMN_RATELIMIT_CACHE = env_bool("RATELIMIT_IN_CACHE", True)
