@@ -92,6 +92,8 @@ class FormReader(html.parser.HTMLParser):
             return
         if tag == "input" and a.get("name"):
             kind = (a.get("type") or "text").lower()
+            if kind == "checkbox" and "required" not in a:
+                return  # optional boxes (the mailing list) left unticked, as most people do
             if kind == "radio":
                 if a["name"] in self.radios:
                     return
