@@ -279,12 +279,23 @@ def measured_run(stack, t, ports, run_id, static):
     return results
 
 
-def uncached_latency(stack, db, t, port):
-    """Each page straight from a gunicorn instance with the page cache off."""
-    figures = {}
+def uncached_latency(t, ports):
+    """Each page straight from a gunicorn instance with the page cache off, on the
+    demo and on the large site. The two instances run side by side and are measured
+    in the order demo, large, large, demo (each figure the mean of its two runs), so
+    a change in the machine's other load during the measurement weighs on both alike."""
+    figures = {db: {} for db in ports}
     for page in ("home", "blog_index", "post", "event"):
-        log(f"{db}: {page} uncached ({SECONDS} s)")
-        figures[page] = wrk(f"http://127.0.0.1:{port}{t[page]}")
+        runs = {db: [] for db in ports}
+        for db in ("lmn_demo", "lmn_large", "lmn_large", "lmn_demo"):
+            log(f"{db}: {page} uncached ({SECONDS} s)")
+            runs[db].append(wrk(f"http://127.0.0.1:{ports[db]}{t[db][page]}"))
+        for db, (first, second) in runs.items():
+            merged = dict(first)
+            for key in ("rps", "p50_ms", "p99_ms"):
+                merged[key] = (first[key] + second[key]) / 2
+            merged["requests"] = first["requests"] + second["requests"]
+            figures[db][page] = merged
     return figures
 
 
@@ -325,17 +336,19 @@ def main():
         assert t["lmn_demo"][key] == t["lmn_large"][key], key
     static = static_path(stack)
 
-    # Uncached latency of each page, demo then large, from one instance.
-    uncached = {}
+    # Uncached latency of each page on the demo and on the large site, from two
+    # instances side by side (one idles while the other is measured).
+    plain_ports = {}
     for db in ("lmn_demo", "lmn_large"):
-        port = free_port()
+        plain_ports[db] = port = free_port()
         stack.start_gunicorn(
-            "plain", port, stack.django_env(db, PAGE_CACHE_SECONDS=0), workers=WORKERS
+            f"plain-{db}", port, stack.django_env(db, PAGE_CACHE_SECONDS=0), workers=WORKERS
         )
         for page in ("home", "blog_index", "post", "event"):
             get(f"http://127.0.0.1:{port}{t[db][page]}")
-        uncached[db] = uncached_latency(stack, db, t[db], port)
-        stack.stop_process("plain")
+    uncached = uncached_latency(t, plain_ports)
+    for db in plain_ports:
+        stack.stop_process(f"plain-{db}")
 
     # The production stack on the large site: two instances behind nginx.
     ports = {"a": free_port(), "b": free_port(), "plain": free_port(), "nginx": free_port()}
@@ -368,6 +381,10 @@ def main():
     print(report["table"])
     markdown = report["markdown"]
     old = DOC.read_text() if DOC.exists() else ""
+    if "<!-- notes:start -->" in old and "<!-- notes:end -->" in old:
+        # Keep the engineers' written notes on the figures (what changed, what is missed).
+        notes = old[old.index("<!-- notes:start -->") : old.index("<!-- notes:end -->")]
+        markdown = markdown.replace("## Machine", notes + "<!-- notes:end -->\n\n## Machine", 1)
     if "<!-- chaos:start -->" in old:  # keep the last `make chaos` results
         block = old[old.index("<!-- chaos:start -->") :]
         markdown = markdown.rstrip("\n") + "\n\n" + block
@@ -566,7 +583,8 @@ Cache headers seen (nginx `X-Cache-Status` / app `X-Page-Cache`):
 ## Demo vs large site, uncached
 
 Straight to a gunicorn instance with the page cache off (fragment caches on), at
-{CONNECTIONS} connections. Queries: SQL queries for one page view with an empty cache /
+{CONNECTIONS} connections; one instance per site, measured demo, large, large, demo and
+each figure the mean of its two runs. Queries: SQL queries for one page view with an empty cache /
 right after (fragments cached), counted with Django's test client.
 
 {unc_header}
