@@ -82,6 +82,8 @@ format: $(DEV_STAMP)
 
 ## make bench: the production stack (nginx, 2 x gunicorn, PostgreSQL, Redis) on 127.0.0.1,
 ## measured on the demo and a large site; prints a table and writes docs/performance.md
+# Phony: there is a bench/ directory, so otherwise make would call the target up to date.
+.PHONY: bench chaos
 bench: $(RUN_STAMP)
 	$(PY) bench/run.py
 
