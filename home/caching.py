@@ -4,8 +4,9 @@ arguments for templates, a short full-page cache for anonymous readers, and the
 
 How long anything can be stale (see docs/performance.md):
 
-- a published, unpublished, moved or deleted page, or changed site settings,
-  bump the content version, which is part of every fragment and page cache key, so
+- a published, unpublished, moved or deleted page, a page or collection made
+  private or public again (a view restriction saved or deleted), or changed site
+  settings, bump the content version, which is part of every fragment and page cache key, so
   the app shows the change on the next request; only nginx's micro-cache
   (NGINX_MICROCACHE_SECONDS in deploy/nginx.conf.template) can still serve the old
   page, for a few seconds;
@@ -14,6 +15,10 @@ How long anything can be stale (see docs/performance.md):
   plus LMN_LISTING_CACHE_SECONDS, which production keeps at 10 seconds or less;
 - whoever just posted a form gets the `lmn_fresh` cookie for FRESH_COOKIE_SECONDS:
   nginx and the page cache step aside for them and fragments are rendered anew.
+  The cookie is signed (django.core.signing, with its time): the app honours only
+  a cookie it made in the last FRESH_COOKIE_SECONDS. nginx cannot check a signature
+  and steps aside for any `lmn_fresh` cookie, so a forged one costs an nginx miss
+  but is still served from the app's page cache, not rendered.
 
 Nothing is cached for signed-in people, for requests with a session, for POSTs,
 or for the admin. Without a shared cache (no REDIS_URL) each process has its own,
@@ -25,6 +30,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse
 
@@ -33,6 +39,9 @@ from .security import is_admin_path
 VERSION_KEY = "lmn:content-version"
 FRESH_COOKIE = "lmn_fresh"
 FRESH_COOKIE_SECONDS = 10
+FRESH_COOKIE_SALT = "lmn.caching.fresh-cookie"
+# A genuine cookie (16-hex token, timestamp, signature) is well under this.
+_FRESH_COOKIE_MAX_LENGTH = 100
 PAGE_CACHE_HEADER = "X-Page-Cache"
 
 # Fragments that only change on publish (menus, footers) and those that show
@@ -40,8 +49,9 @@ PAGE_CACHE_HEADER = "X-Page-Cache"
 FRAGMENT_KINDS = {"chrome": "LMN_CHROME_CACHE_SECONDS", "listing": "LMN_LISTING_CACHE_SECONDS"}
 
 # Cookies that mean the response may be personal: a session (signed in, or a
-# password-protected page unlocked), pending messages, or a fresh action.
-PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "messages", FRESH_COOKIE)
+# password-protected page unlocked) or pending messages. The fresh cookie counts
+# only when its signature checks (has_personal_cookie).
+PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "messages")
 
 # Response headers a cached copy must not replay to someone else.
 _UNCACHED_HEADERS = {"set-cookie", "date", "age", PAGE_CACHE_HEADER.lower()}
@@ -85,17 +95,24 @@ def on_settings_saved(sender, created=False, **kwargs):
 
 
 def on_delete(sender, instance, **kwargs):
-    from wagtail.models import Page
+    from wagtail.models import BaseViewRestriction, Page
 
-    if isinstance(instance, Page):
+    # A view restriction deleted makes a private page or collection public again.
+    if isinstance(instance, (Page, BaseViewRestriction)):
         bump_content_version()
+
+
+def on_view_restriction_saved(sender, **kwargs):
+    """A page or collection made private (or its restriction changed): cached public
+    copies and menus listing it must not be served again."""
+    bump_content_version()
 
 
 def connect_signals():
     """Called from HomeConfig.ready()."""
     from django.db.models.signals import post_delete, post_save
 
-    from wagtail.models import Site
+    from wagtail.models import CollectionViewRestriction, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .models import SiteSettings
@@ -106,18 +123,47 @@ def connect_signals():
     post_delete.connect(on_delete, dispatch_uid="lmn-cache-deleted")
     post_save.connect(on_settings_saved, sender=SiteSettings, dispatch_uid="lmn-cache-settings")
     post_save.connect(on_content_change, sender=Site, dispatch_uid="lmn-cache-site")
+    for model in (PageViewRestriction, CollectionViewRestriction):
+        post_save.connect(
+            on_view_restriction_saved,
+            sender=model,
+            dispatch_uid=f"lmn-cache-restriction-{model.__name__}",
+        )
 
 
 # ----- Fragments --------------------------------------------------------------
 
 
+def make_fresh_cookie_value():
+    """A new random token, signed with the time it was made."""
+    return signing.TimestampSigner(salt=FRESH_COOKIE_SALT).sign(secrets.token_hex(8))
+
+
+def verified_fresh_token(value):
+    """The token in a `lmn_fresh` cookie value if we signed it in the last
+    FRESH_COOKIE_SECONDS, else "": a forged, altered or expired cookie is ignored,
+    so it cannot take anyone off the page cache."""
+    if not value or len(value) > _FRESH_COOKIE_MAX_LENGTH:
+        return ""
+    try:
+        token = signing.TimestampSigner(salt=FRESH_COOKIE_SALT).unsign(
+            value, max_age=FRESH_COOKIE_SECONDS
+        )
+    except signing.BadSignature:  # includes SignatureExpired
+        return ""
+    # Only our own short tokens: nothing else goes into cache keys.
+    return token if token.isalnum() and len(token) <= 32 else ""
+
+
 def fresh_token(request):
-    """The visitor's fresh-action token (from the `lmn_fresh` cookie), or ""."""
+    """The visitor's verified fresh-action token (from the `lmn_fresh` cookie), or ""."""
     if request is None:
         return ""
-    value = request.COOKIES.get(FRESH_COOKIE, "")
-    # Only our own short tokens: a forged long value cannot bloat cache keys.
-    return value if value.isalnum() and len(value) <= 32 else ""
+    token = getattr(request, "_lmn_fresh_token", None)
+    if token is None:
+        token = verified_fresh_token(request.COOKIES.get(FRESH_COOKIE, ""))
+        request._lmn_fresh_token = token  # checked once per request, not per fragment
+    return token
 
 
 def fragment_seconds(kind):
@@ -154,14 +200,17 @@ def page_cache_seconds():
 
 
 def has_personal_cookie(cookies):
-    """Whether a request carries a cookie that can make its page personal."""
+    """Whether a request carries a cookie that can make its page personal: a
+    session, pending messages, or a fresh cookie whose signature checks."""
     names = [getattr(settings, name, name) for name in PERSONAL_COOKIES]
-    return any(cookies.get(name) for name in names)
+    if any(cookies.get(name) for name in names):
+        return True
+    return bool(verified_fresh_token(cookies.get(FRESH_COOKIE, "")))
 
 
 def request_is_cacheable(method, path, cookies):
     """Only anonymous GETs of public paths: never the admin, never anyone with a
-    session, pending messages or a fresh action."""
+    session, pending messages or a genuine fresh cookie."""
     return method == "GET" and not is_admin_path(path) and not has_personal_cookie(cookies)
 
 
@@ -250,7 +299,8 @@ class FreshContentMiddleware:
     """After a public form post, a cookie that tells nginx and the page cache to
     step aside for FRESH_COOKIE_SECONDS, so the sender sees their change at once.
 
-    The cookie holds a random token and nothing about the person.
+    The cookie holds a random token, signed with the time it was made, and nothing
+    about the person.
     """
 
     def __init__(self, get_response):
@@ -267,7 +317,7 @@ class FreshContentMiddleware:
         ):
             response.set_cookie(
                 FRESH_COOKIE,
-                secrets.token_hex(8),
+                make_fresh_cookie_value(),
                 max_age=FRESH_COOKIE_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,

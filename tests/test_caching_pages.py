@@ -3,13 +3,15 @@ cache keep copies until a publish, never serve signed-in people, and step aside 
 whoever just posted a form (the `lmn_fresh` cookie)."""
 
 import io
+import time
 
+from django.core import signing
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 import pytest
 
@@ -37,6 +39,24 @@ def site(home_page):
 
 def about():
     return Page.objects.get(slug="about").specific
+
+
+def genuine_fresh_cookie():
+    """The `lmn_fresh` cookie value the site sets after a contact-form post."""
+    from tests.utils import human_form_fields
+
+    with override_settings(LMN_MIN_FORM_FILL_SECONDS=0):
+        response = Client().post(
+            "/contact/",
+            {"name": "A reader", "email": "reader@example.org", **human_form_fields()},
+        )
+    return response.cookies[caching.FRESH_COOKIE].value
+
+
+def signed_at(token, seconds_ago):
+    """A fresh-cookie value signed with our key and salt, as if made `seconds_ago`."""
+    stamp = signing.b62_encode(int(time.time()) - seconds_ago)
+    return signing.Signer(salt=caching.FRESH_COOKIE_SALT).sign(f"{token}:{stamp}")
 
 
 def rename_silently(page, title):
@@ -102,8 +122,17 @@ def test_whoever_just_acted_gets_fresh_fragments(site, client):
     client.get("/")
     rename_silently(about(), "Renamed quietly")
     fresh = Client()
-    fresh.cookies[caching.FRESH_COOKIE] = "a1b2c3"
+    fresh.cookies[caching.FRESH_COOKIE] = genuine_fresh_cookie()
     assert "Renamed quietly" in fresh.get("/").content.decode()
+
+
+@override_settings(**FRAGMENTS_ON)
+def test_a_forged_fresh_cookie_gets_the_cached_fragments(site, client):
+    client.get("/")
+    rename_silently(about(), "Renamed quietly")
+    forged = Client()
+    forged.cookies[caching.FRESH_COOKIE] = "a1b2c3"
+    assert "Renamed quietly" not in forged.get("/").content.decode()
 
 
 # ----- the anonymous page cache ------------------------------------------------------------
@@ -141,10 +170,51 @@ def test_the_fresh_cookie_bypasses_the_page_cache(site, client):
     client.get("/about/")
     rename_silently(about(), "Renamed quietly")
     fresh = Client()
-    fresh.cookies[caching.FRESH_COOKIE] = "a1b2c3"
+    fresh.cookies[caching.FRESH_COOKIE] = genuine_fresh_cookie()
     response = fresh.get("/about/")
     assert "X-Page-Cache" not in response
     assert "Renamed quietly" in response.content.decode()
+
+
+@override_settings(LMN_PAGE_CACHE_SECONDS=60)
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "a1b2c3",  # the old unsigned form
+        "a1b2c3:1tAbCd:not-a-real-signature",
+        lambda: genuine_fresh_cookie() + "0",  # a genuine cookie, altered
+        lambda: signed_at("a1b2c3", caching.FRESH_COOKIE_SECONDS + 5),  # expired
+    ],
+)
+def test_a_forged_or_expired_fresh_cookie_is_served_from_the_page_cache(site, client, forged):
+    value = forged() if callable(forged) else forged
+    client.get("/about/")
+    rename_silently(about(), "Renamed quietly")
+    visitor = Client()
+    visitor.cookies[caching.FRESH_COOKIE] = value
+    response = visitor.get("/about/")
+    assert response["X-Page-Cache"] == "hit"
+    assert "Renamed quietly" not in response.content.decode()
+
+
+@override_settings(LMN_PAGE_CACHE_SECONDS=60, **FRAGMENTS_ON)
+def test_making_a_page_private_clears_its_cached_copies(site, client):
+    page = about()
+    assert client.get(page.url)["X-Page-Cache"] == "miss"
+    assert client.get(page.url)["X-Page-Cache"] == "hit"
+    assert f'href="{page.url}"' in client.get("/search/").content.decode()
+
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    response = Client().get(page.url)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert f'href="{page.url}"' not in Client().get("/search/").content.decode()
+
+    restriction.delete()  # public again: back in the menu at once
+    assert Client().get(page.url).status_code == 200
+    assert f'href="{page.url}"' in Client().get("/search/").content.decode()
 
 
 @override_settings(LMN_PAGE_CACHE_SECONDS=60)
@@ -164,12 +234,23 @@ def test_the_cache_key_includes_the_query_string(site, client):
         ("GET", "/django-admin/", {}, False),
         ("GET", "/about/", {"sessionid": "x"}, False),
         ("GET", "/about/", {"messages": "x"}, False),
-        ("GET", "/about/", {caching.FRESH_COOKIE: "x"}, False),
+        ("GET", "/about/", {caching.FRESH_COOKIE: "x"}, True),  # forged: ignored
         ("GET", "/about/", {"csrftoken": "x"}, True),
     ],
 )
 def test_which_requests_may_use_the_page_cache(method, path, cookies, expected):
     assert caching.request_is_cacheable(method, path, cookies) is expected
+
+
+def test_only_a_recently_signed_fresh_cookie_counts():
+    assert caching.verified_fresh_token(signed_at("a1b2c3", 0)) == "a1b2c3"
+    assert caching.verified_fresh_token(signed_at("a1b2c3", caching.FRESH_COOKIE_SECONDS + 2)) == ""
+    assert caching.verified_fresh_token(signed_at("a1b2c3", 0).replace("a1b2c3", "a1b2c4")) == ""
+    assert caching.verified_fresh_token("a1b2c3") == ""
+    assert caching.verified_fresh_token("x" * 5000) == ""
+    assert not caching.request_is_cacheable(
+        "GET", "/about/", {caching.FRESH_COOKIE: signed_at("a1b2c3", 0)}
+    )
 
 
 @pytest.mark.parametrize(

@@ -207,3 +207,40 @@ def test_nginx_template_never_caches_what_must_stay_personal():
         "proxy_cache_valid 200 301 404 ${MICROCACHE_SECONDS}s",
     ):
         assert needed in text, needed
+
+
+def _public_routes(patterns, prefix=""):
+    """Every route string under the site's URLconf (path() patterns only)."""
+    from django.urls import URLPattern, URLResolver
+
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _public_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+def test_nginx_log_hides_every_code_in_a_public_url():
+    """A link carrying a secret (a `code` or `token` in its path) must reach the
+    access log as a placeholder, and never be micro-cached."""
+    import re
+
+    from django.urls import get_resolver
+
+    text = (PROJECT / "deploy" / "nginx-site.conf.template").read_text()
+    log_map = re.search(r"map \$uri \$lmn_log_uri \{(.*?)\}", text, re.S).group(1)
+    never_cache = re.search(r"map \$uri \$lmn_never_cache \{(.*?)\}", text, re.S).group(1)
+    tokenised = sorted(
+        {
+            "/" + route.split("<")[0]
+            for route in _public_routes(get_resolver().url_patterns)
+            if re.search(r"<(\w+:)?(code|token)>", route)
+            and not route.startswith(("admin/", "django-admin/"))
+        }
+    )
+    assert "/events/cancel/" in tokenised
+    assert "/mailing-list/unsubscribe/" in tokenised
+    for prefix in tokenised:
+        assert f"~^{prefix} {prefix}[code]/;" in log_map, prefix
+        assert f"~^{prefix} 1;" in never_cache, prefix
