@@ -7,11 +7,19 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
         from wagtail.signals import page_published
 
         from . import demo, privacy  # noqa: F401  (demo registers the demo loader)
-        from .signals import fill_places_after_publish
+        from .models import EventRegistration
+        from .signals import fill_places_after_delete, fill_places_after_publish
 
         privacy.register()
 
         page_published.connect(fill_places_after_publish, dispatch_uid="events_fill_places")
+        post_delete.connect(
+            fill_places_after_delete,
+            sender=EventRegistration,
+            dispatch_uid="events_fill_places_after_delete",
+        )

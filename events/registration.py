@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from home import ratelimit
+
 from . import capacity as rules
 from .models import EventPage, EventRegistration
 
@@ -59,7 +61,8 @@ def register(event, *, name, email, answers, consent, now=None):
     """Register one person, deciding their status under the event lock.
 
     One active registration per email per event: a second attempt returns
-    the existing one (kind "duplicate") and re-sends its email. Outside the
+    the existing one (kind "duplicate") and re-sends its email, at most once
+    per email per event per day (a fixed 24-hour window). Outside the
     registration window nothing is stored (kind "closed"); when the event is
     full and has no waiting list nothing is stored either (kind "full").
     """
@@ -115,7 +118,10 @@ def register(event, *, name, email, answers, consent, now=None):
 
     registration = outcome.registration
     if outcome.kind == DUPLICATE:
-        _queue_registrant_email(registration, registration.status)
+        # Anyone can type someone else's address: re-send at most once a day, so
+        # the form cannot be used to flood that person's inbox.
+        if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event.pk}", email), 1, 86400):
+            _queue_registrant_email(registration, registration.status)
     else:
         _queue_registrant_email(registration, outcome.kind)
         _queue_staff_notification(registration)
@@ -135,6 +141,9 @@ def _promote_locked(registrations, now):
 
 def _fill_free_places_locked(event, now):
     # The event lock already serialises every change of status for this event.
+    if event.start <= now:
+        # A place offered once the event has begun could not be taken up in time.
+        return []
     waiting = EventRegistration.objects.filter(page_id=event.pk, status=EventRegistration.WAITING)
     to_fill = rules.places_to_fill(event.capacity, _confirmed_count(event.pk), waiting.count())
     if not to_fill:
@@ -145,8 +154,9 @@ def _fill_free_places_locked(event, now):
 def fill_free_places(event, now=None):
     """Give every free place to the next person waiting, in queue order (each is emailed).
 
-    Run after a cancellation and when an editor publishes an event with a
-    larger capacity.
+    Run after a cancellation, a deleted registration and when an editor
+    publishes an event with a larger capacity. Nobody is promoted once the
+    event has started.
     """
     now = now or timezone.now()
     with transaction.atomic():

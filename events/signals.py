@@ -1,4 +1,6 @@
-"""Keep the waiting list moving when an editor changes an event."""
+"""Keep the waiting list moving when an editor changes an event or deletes a registration."""
+
+from django.db import transaction
 
 
 def fill_places_after_publish(sender, instance, **kwargs):
@@ -8,3 +10,28 @@ def fill_places_after_publish(sender, instance, **kwargs):
 
     if isinstance(instance, EventPage) and instance.pk:
         fill_free_places(instance)
+
+
+def fill_places_after_delete(sender, instance, using, **kwargs):
+    """Deleting an active registration (e.g. "Delete selected submissions" in the admin)
+    gives its place to the next person waiting, once the deletion has committed.
+
+    Runs after commit so the promotion takes the event lock in its own transaction
+    and sees the row gone; nothing happens if the event itself was deleted with it.
+    """
+    from .models import EventRegistration
+
+    if instance.status == EventRegistration.CANCELLED:
+        return
+    page_id = instance.page_id
+    # robust: the deletion has already committed; a failed promotion is logged, not a 500.
+    transaction.on_commit(lambda: _fill_places_of(page_id), using=using, robust=True)
+
+
+def _fill_places_of(page_id):
+    from .models import EventPage
+    from .registration import fill_free_places
+
+    event = EventPage.objects.filter(pk=page_id).first()
+    if event is not None:
+        fill_free_places(event)

@@ -2,11 +2,13 @@
 
 import csv
 import io
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core import mail
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from events.models import EventPage, EventRegistration
@@ -190,6 +192,52 @@ def test_promote_only_when_a_place_is_free(client, registered, organiser):
     chloe.refresh_from_db()
     assert chloe.status == "confirmed"
     assert [m.to for m in mail.outbox] == [["chloe@example.org"]]
+
+
+def test_deleting_a_confirmed_registration_promotes_the_waiting_list(
+    client, registered, organiser, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    amina = EventRegistration.objects.get(email="amina@example.org")
+    url = f"/admin/forms/submissions/{registered.pk}/delete/?selected-submissions={amina.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    statuses = dict(EventRegistration.objects.values_list("email", "status"))
+    assert statuses == {"bilal@example.org": "confirmed", "chloe@example.org": "confirmed"}
+    (promotion,) = mail.outbox
+    assert promotion.to == ["chloe@example.org"]
+    assert "place has come up" in promotion.subject
+
+
+def test_deleting_a_waiting_registration_or_the_event_promotes_nobody(
+    registered, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        EventRegistration.objects.get(email="chloe@example.org").delete()
+    assert EventRegistration.objects.filter(status="confirmed").count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        registered.delete()  # its registrations go with it; nothing left to fill
+    assert not EventRegistration.objects.exists()
+    assert mail.outbox == []
+
+
+def test_no_promotion_once_the_event_has_started(client, registered, organiser):
+    client.force_login(organiser)
+    amina = EventRegistration.objects.get(email="amina@example.org")
+    with time_machine.travel(registered.start + timedelta(minutes=5)):
+        response = client.post(f"/admin/events/registrations/{amina.pk}/cancel/")
+        assert response.status_code == 302
+        EventPage.objects.filter(pk=registered.pk).update(capacity=5)
+        registered.refresh_from_db()
+        registered.save_revision().publish()
+    statuses = dict(EventRegistration.objects.values_list("email", "status"))
+    assert statuses == {
+        "amina@example.org": "cancelled",
+        "bilal@example.org": "confirmed",
+        "chloe@example.org": "waiting",
+    }
+    assert mail.outbox == []
 
 
 def test_page_listing_shows_confirmed_capacity_and_waiting(
