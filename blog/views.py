@@ -1,5 +1,6 @@
 """The view-count beacon endpoint: cheap, same-origin only, and silent."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
@@ -7,7 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from home import caching
-from home.visitor import today, visitor_hash
+from home.ratelimit import hit
+from home.visitor import network_hash, today, visitor_hash
 
 from . import views_count
 from .models import BlogPage
@@ -27,6 +29,10 @@ def _is_countable_post(page_id):
     return countable
 
 
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
 def _is_editor(request):
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"))
@@ -42,12 +48,15 @@ def view_beacon(request):
 
     Refuses (4xx) a cross-site or non-browser POST, a malformed body, and a page that
     is not a live, public post. Robots, previews (which never send the beacon) and
-    signed-in editors are accepted but not counted.
+    signed-in editors are accepted but not counted. One IP address may send
+    LMN_BEACONS_PER_NETWORK_PER_DAY beacons a day (then 429), and at most
+    LMN_VIEWS_PER_POST_PER_NETWORK of its visitors count for one post a day.
     """
     if not views_count.is_same_origin(
         request.get_host(),
         sec_fetch_site=request.headers.get("Sec-Fetch-Site"),
         origin=request.headers.get("Origin"),
+        scheme=request.scheme,
     ):
         return HttpResponseForbidden("Cross-site requests are not accepted.")
     try:
@@ -59,5 +68,18 @@ def view_beacon(request):
     if views_count.is_bot(request.headers.get("User-Agent", "")) or _is_editor(request):
         return HttpResponse(status=204)
     day = today()
-    views_count.record_view(page_id, visitor_hash(request, day=day), day)
+    # Limits are keyed on the address alone: a new user agent per beacon must not
+    # make one machine many readers. Counters live in the cache to keep the beacon
+    # at its two queries.
+    network = network_hash(request, day=day)
+    if not hit(
+        f"beacon:{network}", _setting("LMN_BEACONS_PER_NETWORK_PER_DAY", 500), 86400, in_cache=True
+    ):
+        return HttpResponse("Too many requests.", status=429, content_type="text/plain")
+    if not views_count.take_view_slot(
+        page_id, network, day, _setting("LMN_VIEWS_PER_POST_PER_NETWORK", 5)
+    ):
+        return HttpResponse(status=204)
+    if not views_count.record_view(page_id, visitor_hash(request, day=day), day):
+        views_count.give_back_view_slot(page_id, network, day)
     return HttpResponse(status=204)

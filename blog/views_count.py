@@ -7,16 +7,19 @@ only the day's anonymous visitor hash from `home.visitor`, and those rows are
 deleted once the day is over while the daily totals stay.
 """
 
+import contextlib
 import json
 import re
 from urllib.parse import urlsplit
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 MAX_BODY_BYTES = 512
 TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
+SLOT_SECONDS = 2 * 24 * 60 * 60  # outlives the (London) day the slots belong to
 
 # Self-declared robots, crawlers, link previewers and scripted clients. Browsers
 # driven by scrapers often say "Headless" too.
@@ -37,19 +40,57 @@ def is_bot(user_agent):
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
 
 
-def is_same_origin(host, sec_fetch_site=None, origin=None):
-    """Whether a POST came from a page on this site.
+def is_same_origin(host, sec_fetch_site=None, origin=None, scheme="https"):
+    """Whether a POST came from a page on this site (`scheme`://`host`).
 
     Browsers send `Sec-Fetch-Site` and `Origin` with a beacon; either one naming
     another site refuses it, and a request with neither (not a browser) is refused too.
+    The whole origin must match, scheme included: a page on http:// is another
+    origin than our https:// site (as in home/csrf.py).
     """
     if sec_fetch_site is not None and sec_fetch_site != "same-origin":
         return False
     if origin is not None:
         if origin == "null":
             return False
-        return urlsplit(origin).netloc.lower() == (host or "").lower()
+        parts = urlsplit(origin.strip().lower())
+        if not parts.scheme or not parts.netloc:
+            return False
+        return f"{parts.scheme}://{parts.netloc}" == f"{scheme}://{host or ''}".lower()
     return sec_fetch_site == "same-origin"
+
+
+def _slot_key(post_id, network, day):
+    return f"lmn:views-per-network:{day.isoformat()}:{post_id}:{network}"
+
+
+def take_view_slot(post_id, network, day, limit):
+    """Claim one of the `limit` views post `post_id` may get from one network
+    (IP address) on `day`; False when they are all taken.
+
+    A visitor is an IP and a user agent, so one machine sending a new user agent
+    with every beacon would otherwise be a new reader each time. The counter lives
+    in the cache (Redis in production, shared by every app server) and is
+    incremented atomically, so concurrent beacons never take more than `limit`.
+    A beacon that then does not count (a repeat visitor) gives its slot back.
+    """
+    key = _slot_key(post_id, network, day)
+    cache.add(key, 0, timeout=SLOT_SECONDS)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # evicted between add() and incr()
+        cache.add(key, 1, timeout=SLOT_SECONDS)
+        taken = 1
+    if taken > limit:
+        give_back_view_slot(post_id, network, day)
+        return False
+    return True
+
+
+def give_back_view_slot(post_id, network, day):
+    """Return a slot taken by `take_view_slot` for a beacon that did not count."""
+    with contextlib.suppress(ValueError):  # already gone: nothing to give back
+        cache.decr(_slot_key(post_id, network, day))
 
 
 def page_token(page_id):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from home import mailing_list
 from home.ratelimit import hit
-from home.visitor import visitor_hash
+from home.visitor import network_hash, visitor_hash
 
 from . import registration as service
 from .capacity import Window
@@ -25,6 +25,12 @@ RATE_LIMIT_MESSAGE = (
 
 def registrations_per_hour():
     return getattr(settings, "LMN_EVENT_REGISTRATIONS_PER_HOUR", 10)
+
+
+def registrations_per_network_per_hour():
+    """Per IP address, whatever the user agent: generous, as a whole office or a
+    mobile network can share one address."""
+    return getattr(settings, "LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR", 30)
 
 
 def _form_is_offered(page, window):
@@ -52,7 +58,8 @@ def serve_event_page(page, request, *args, **kwargs):
 
     Spam: a filled honeypot looks like success but stores and sends nothing;
     a too-quick or expired form is shown again; more than
-    LMN_EVENT_REGISTRATIONS_PER_HOUR attempts per visitor hash get a 429.
+    LMN_EVENT_REGISTRATIONS_PER_HOUR attempts per visitor hash, or more than
+    LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR per IP address, get a 429.
     """
     if request.method != "POST":
         return _render_page(page, request)
@@ -61,7 +68,13 @@ def serve_event_page(page, request, *args, **kwargs):
     if not _form_is_offered(page, window):
         return _render_page(page, request, status=409)
 
-    if not hit(f"event-register:{visitor_hash(request)}", registrations_per_hour(), 3600):
+    # Both limits are counted on every attempt: a new user agent makes a new visitor
+    # hash but not a new network hash.
+    visitor_ok = hit(f"event-register:{visitor_hash(request)}", registrations_per_hour(), 3600)
+    network_ok = hit(
+        f"event-register-net:{network_hash(request)}", registrations_per_network_per_hour(), 3600
+    )
+    if not (visitor_ok and network_ok):
         return _render_page(page, request, status=429, notice=RATE_LIMIT_MESSAGE)
 
     form = page.get_form(request.POST, request.FILES, page=page, user=request.user)

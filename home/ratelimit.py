@@ -29,14 +29,17 @@ def _window_start(now, window_seconds):
     return now - timedelta(seconds=epoch % window_seconds, microseconds=now.microsecond)
 
 
-def hit(key, limit, window_seconds=3600, now=None):
+def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
     """Record one attempt for `key`; True when it is within `limit` for this window.
 
     One upsert statement creates or increments the counter and returns the new
     count, so concurrent requests from several server processes each see their
     own position: exactly `limit` attempts are let through, never more or fewer.
+    `in_cache=True` keeps the counter in the cache whatever the setting says: for
+    hot, cheap endpoints (the view beacon) where a database write per request
+    would cost more than the limit is worth.
     """
-    if getattr(settings, "LMN_RATELIMIT_CACHE", False):
+    if in_cache or getattr(settings, "LMN_RATELIMIT_CACHE", False):
         return _hit_cache(key, limit, window_seconds, now)
     from .models import RateLimitCounter
 

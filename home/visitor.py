@@ -4,6 +4,10 @@ A visitor is a SHA-256 hash of a secret salt for the day (Europe/London), the
 client's IP address and its user agent. The raw IP and user agent are never
 stored, and each day's salt is deleted once the day is over, so yesterday's
 hashes can no longer be linked to anyone.
+
+Two hashes, for two jobs: `visitor_hash` (IP + user agent) tells readers apart
+for counting; `network_hash` (IP only) keys rate limits, because a user agent is
+whatever the client says and changing it per request must not reset a limit.
 """
 
 import hashlib
@@ -38,10 +42,41 @@ def salt_for(day):
     return DailySalt.objects.get(day=day).salt
 
 
+def _request_salt(request, day):
+    """The day's salt, read once per request however many hashes it needs."""
+    salts = getattr(request, "_lmn_day_salts", None)
+    if salts is None:
+        salts = {}
+        try:
+            request._lmn_day_salts = salts
+        except AttributeError:  # an object that takes no attributes: just read it
+            return salt_for(day)
+    if day not in salts:
+        salts[day] = salt_for(day)
+    return salts[day]
+
+
 def visitor_hash(request, day=None):
-    """A hex digest that identifies this browser on this day and nothing more."""
+    """A hex digest that identifies this browser on this day and nothing more.
+
+    For counting readers (one view per visitor). Not for limits: the user agent is
+    chosen by the client, so a new one per request would be a new visitor.
+    """
     day = day or today()
-    salt = salt_for(day)
+    salt = _request_salt(request, day)
     ua = request.META.get("HTTP_USER_AGENT", "")[:512]
     material = f"{salt}|{client_ip(request)}|{ua}".encode("utf-8", "replace")
+    return hashlib.sha256(material).hexdigest()
+
+
+def network_hash(request, day=None):
+    """A hex digest of the day's salt and the client's IP address only.
+
+    For rate limits and abuse rules: changing the user agent does not change it.
+    Not for counting readers: everyone behind one address (an office, a mobile
+    carrier's NAT) shares it, so limits keyed on it must be generous.
+    """
+    day = day or today()
+    salt = _request_salt(request, day)
+    material = f"{salt}|{client_ip(request)}".encode("utf-8", "replace")
     return hashlib.sha256(material).hexdigest()

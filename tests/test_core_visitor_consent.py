@@ -9,7 +9,7 @@ import pytest
 
 from home.consent import current_consent, publish_consent
 from home.models import ConsentText, DailySalt
-from home.visitor import visitor_hash
+from home.visitor import network_hash, visitor_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,21 @@ def test_ensure_admin_uses_environment(monkeypatch, django_user_model, capsys):
     assert "Its password is" not in capsys.readouterr().out
     user = django_user_model.objects.get(username="editor-in-chief")
     assert user.check_password("a-long-test-password")
+
+
+def test_network_hash_ignores_the_user_agent():
+    # For rate limits: a new user agent per request must not make a new key.
+    day = date(2026, 11, 26)
+    firefox = make_request(ua="Mozilla/5.0 Firefox")
+    curl = make_request(ua="curl/8.0")
+    assert network_hash(firefox, day) == network_hash(curl, day)
+    assert visitor_hash(firefox, day) != visitor_hash(curl, day)
+
+
+def test_network_hash_differs_by_address_and_day_and_is_not_the_visitor_hash():
+    day = date(2026, 11, 26)
+    first = network_hash(make_request(ip="203.0.113.7"), day)
+    assert first != network_hash(make_request(ip="203.0.113.8"), day)
+    assert first != visitor_hash(make_request(ip="203.0.113.7", ua=""), day)
+    assert first != network_hash(make_request(ip="203.0.113.7"), date(2026, 11, 27))
+    assert "203.0.113.7" not in first and len(first) == 64

@@ -165,11 +165,17 @@ class Comment(models.Model):
 
 
 class CommentReport(models.Model):
-    """A reader's report that an approved comment breaks the rules."""
+    """A reader's report that an approved comment breaks the rules.
+
+    `network_hash` (the day's hash of the IP address alone) decides how many
+    readers reported: reports from one address count once towards hiding the
+    comment, however many user agents they came with.
+    """
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=300, blank=True)
     visitor_hash = models.CharField(max_length=64, blank=True, editable=False)
+    network_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     reviewed = models.BooleanField(
         default=False, help_text="Set when a moderator decides the reported comment."

@@ -26,7 +26,9 @@ def due_comments(now, retention_days):
 
 def due_reports(now, retention_days):
     cutoff = moderation.retention_cutoff(now, retention_days)
-    return CommentReport.objects.filter(created_at__lte=cutoff).exclude(visitor_hash="")
+    return CommentReport.objects.filter(created_at__lte=cutoff).filter(
+        ~Q(visitor_hash="") | ~Q(network_hash="")
+    )
 
 
 def purge(now=None, retention_days=None, dry_run=False):
@@ -40,5 +42,5 @@ def purge(now=None, retention_days=None, dry_run=False):
     if dry_run:
         return comments.count(), reports.count()
     cleared = comments.update(email="", visitor_hash="", personal_data_cleared_at=now)
-    reports_cleared = reports.update(visitor_hash="")
+    reports_cleared = reports.update(visitor_hash="", network_hash="")
     return cleared, reports_cleared

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from wagtail.log_actions import log
@@ -162,18 +162,32 @@ def decide(comments, status, user):
     return changed
 
 
-def report(comment, reason, visitor, threshold):
+def count_reporters(comment):
+    """How many readers have open reports on `comment`: one per network (IP
+    address) however many user agents it used; a report whose network hash was
+    cleared (retention) counts on its own."""
+    counts = CommentReport.objects.filter(comment=comment, reviewed=False).aggregate(
+        networks=Count("network_hash", distinct=True, filter=~Q(network_hash="")),
+        unkeyed=Count("pk", filter=Q(network_hash="")),
+    )
+    return counts["networks"] + counts["unkeyed"]
+
+
+def report(comment, reason, visitor, threshold, network=""):
     """Record a reader's report; hide the comment for review once `threshold`
-    open reports have come in. Returns (created, hidden)."""
+    readers (distinct networks, see `count_reporters`) have open reports on it.
+    Returns (created, hidden)."""
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reason=reason, visitor_hash=visitor)
+            CommentReport.objects.create(
+                comment=comment, reason=reason, visitor_hash=visitor, network_hash=network
+            )
     except IntegrityError:
         return False, False
     with transaction.atomic():
         # Lock the comment so that simultaneous reports hide it exactly once.
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        open_reports = CommentReport.objects.filter(comment=locked, reviewed=False).count()
+        open_reports = count_reporters(locked)
         if locked.status == moderation.APPROVED and moderation.should_hide(open_reports, threshold):
             locked.status = moderation.REPORTED
             locked.reasons = [*locked.reasons, f"Hidden after {open_reports} reports"]

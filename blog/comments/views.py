@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from home import mailing_list
 from home.ratelimit import hashed_key, hit
-from home.visitor import visitor_hash
+from home.visitor import network_hash, visitor_hash
 
 from . import moderation, services
 from .forms import CommentForm, ReportForm
@@ -23,6 +23,10 @@ from .models import Comment, CommentSettings
 
 COMMENTS_PER_HOUR = 5
 REPORTS_PER_HOUR = 10
+# Per IP address, whatever the user agent (which the client chooses freely):
+# higher, as an office or a mobile network shares one address.
+COMMENTS_PER_NETWORK_PER_HOUR = 20
+REPORTS_PER_NETWORK_PER_HOUR = 20
 
 
 def _post_or_404(page_id):
@@ -58,18 +62,22 @@ def post_comment(request, page_id):
         return render_post(request, page, status=400, form=form)
 
     visitor = visitor_hash(request)
+    network = network_hash(request)
     cleaned = form.cleaned_data
     if form.is_spam:
         # Bots are told their comment arrived; it is kept, flagged, and never
-        # shown. The visitor limit still applies so a bot cannot fill the table.
-        if hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600):
+        # shown. The visitor and network limits still apply so a bot cannot fill the table.
+        visitor_ok = hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600)
+        network_ok = hit(f"comment-network:{network}", COMMENTS_PER_NETWORK_PER_HOUR, 3600)
+        if visitor_ok and network_ok:
             services.store_spam(page, cleaned, visitor, "Hidden trap field was filled in")
         return _back_to_post(request, page, "received")
 
-    # Both limits are counted on every attempt so neither can be used to dodge the other.
+    # Every limit is counted on every attempt so none can be used to dodge another.
     visitor_ok = hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600)
+    network_ok = hit(f"comment-network:{network}", COMMENTS_PER_NETWORK_PER_HOUR, 3600)
     email_ok = hit(hashed_key("comment-email", cleaned["email"]), COMMENTS_PER_HOUR, 3600)
-    if not (visitor_ok and email_ok):
+    if not (visitor_ok and network_ok and email_ok):
         form.add_error(None, moderation.RATE_LIMIT_MESSAGE)
         return render_post(request, page, status=429, form=form)
 
@@ -100,7 +108,10 @@ def report_comment(request, comment_id):
             request, page, status=400, report_error="Please keep the reason to 300 characters."
         )
     visitor = visitor_hash(request)
-    if not hit(f"comment-report:{visitor}", REPORTS_PER_HOUR, 3600):
+    network = network_hash(request)
+    visitor_ok = hit(f"comment-report:{visitor}", REPORTS_PER_HOUR, 3600)
+    network_ok = hit(f"comment-report-net:{network}", REPORTS_PER_NETWORK_PER_HOUR, 3600)
+    if not (visitor_ok and network_ok):
         return render_post(
             request,
             page,
@@ -108,5 +119,7 @@ def report_comment(request, comment_id):
             report_error="You have sent several reports in a short time. Please try again later.",
         )
     settings = CommentSettings.load(request_or_site=request)
-    services.report(comment, form.cleaned_data["reason"], visitor, settings.reports_to_hide)
+    services.report(
+        comment, form.cleaned_data["reason"], visitor, settings.reports_to_hide, network=network
+    )
     return _back_to_post(request, page, "reported")
