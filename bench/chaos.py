@@ -55,6 +55,8 @@ def registration_headers(port, n):
         "Origin": f"http://127.0.0.1:{port}",
         "Sec-Fetch-Site": "same-origin",
         "User-Agent": f"Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0 chaos-visitor-{n}",
+        # Each registration from its own address (bench nginx takes it as the client's).
+        "X-Bench-Client": f"10.200.{n // 256 % 256}.{n % 256}",
     }
 
 

@@ -271,6 +271,11 @@ http {{
     fastcgi_temp_path {temp}/fastcgi;
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
+    # Benchmark only (never in deploy/): each simulated reader's address arrives in
+    # X-Bench-Client and, from 127.0.0.1 only, becomes the client address nginx passes
+    # on in X-Real-IP, so per-address rate limits see many people, as in a real burst.
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Bench-Client;
     include {ngx}/site.conf;
 }}
 """

@@ -22,6 +22,11 @@ function request()
   local n = tid .. "x" .. counter .. "x" .. (os.getenv("BENCH_RUN") or "0")
   local headers = {}
   headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0 visitor-" .. n
+  -- Each request is a different person on a different address (nginx in the bench
+  -- stack takes it as the client address; see bench/stack.py).
+  local run = tonumber(os.getenv("BENCH_RUN") or "0") or 0
+  headers["X-Bench-Client"] = string.format("10.%d.%d.%d", (run * 8 + tid) % 256,
+    math.floor(counter / 256) % 256, counter % 256)
   if method == "GET" then
     return wrk.format("GET", wrk.path, headers, nil)
   end
