@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -49,6 +50,12 @@ def request(port, method, path, body=None, headers=None, timeout=15):
         conn.close()
 
 
+def bench_address(n):
+    """A made-up client address for registrant `n` (a number or a label)."""
+    h = zlib.crc32(str(n).encode())
+    return f"10.{200 + h % 50}.{h >> 8 & 255}.{h >> 16 & 255}"
+
+
 def registration_headers(port, n):
     return {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -56,7 +63,7 @@ def registration_headers(port, n):
         "Sec-Fetch-Site": "same-origin",
         "User-Agent": f"Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0 chaos-visitor-{n}",
         # Each registration from its own address (bench nginx takes it as the client's).
-        "X-Bench-Client": f"10.200.{n // 256 % 256}.{n % 256}",
+        "X-Bench-Client": bench_address(n),
     }
 
 
