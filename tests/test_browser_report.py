@@ -5,31 +5,16 @@ import io
 import pytest
 
 from home.report_demo import load_report
-from tests.conftest import assert_no_axe_violations
+from tests.conftest import assert_no_axe_violations, restore_migration_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def wagtail_roots(transactional_db):
-    """Put back what Wagtail's migrations create and a transactional test's flush removes.
-
-    An earlier transactional test (in any file) empties every table, including the
-    root page, the root collection and the default locale; the home page and the
-    report's PDF need them.
-    """
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    from wagtail.models import Collection, Locale, Page
-
-    ContentType.objects.clear_cache()
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    """Put back what Wagtail's migrations create and an earlier transactional test's
+    flush removed (root page, root collection, default locale, groups)."""
+    restore_migration_data()
 
 
 @pytest.fixture
