@@ -432,10 +432,9 @@ class BlogPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        if not getattr(request, "is_preview", False):
-            self.prefetch_for_display()
-        # Lazy: the related cards sit in a cached fragment, so on a cache hit these
-        # queries are never run.
+        # Authors, categories and tags are read by the template's {% prefetch_post %},
+        # inside the fragments that show them. Lazy: the related cards sit in a
+        # cached fragment, so on a cache hit these queries are never run.
         context["related_posts"] = SimpleLazyObject(lambda: list(self.related_posts()))
         return context
 

@@ -1,7 +1,6 @@
 """The view-count beacon endpoint: cheap, same-origin only, and silent."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -15,18 +14,16 @@ from . import views_count
 from .models import BlogPage
 
 
-def _is_countable_post(page_id):
+def _is_countable_post(page_id, request):
     """Whether `page_id` is a live, public post. Every reader of a post sends a
     beacon, so the answer is kept as long as listings are (LMN_LISTING_CACHE_SECONDS),
-    keyed on the content version so that unpublishing is seen at once."""
-    seconds = caching.fragment_seconds("listing")
-    key = f"lmn:countable:{caching.content_version()}:{page_id}"
-    if seconds and cache.get(key):
-        return True
-    countable = BlogPage.objects.live().public().filter(pk=page_id).exists()
-    if seconds and countable:
-        cache.set(key, True, seconds)
-    return countable
+    under the content version so that unpublishing is seen at once."""
+    return caching.remember(
+        f"countable:{page_id}",
+        lambda: BlogPage.objects.live().public().filter(pk=page_id).exists(),
+        kind="listing",
+        request=request,
+    )
 
 
 def _setting(name, default):
@@ -63,7 +60,7 @@ def view_beacon(request):
         page_id = views_count.parse_beacon(request.body)
     except views_count.BadBeacon:
         return HttpResponseBadRequest("Malformed view beacon.")
-    if not _is_countable_post(page_id):
+    if not _is_countable_post(page_id, request):
         return HttpResponse("No such post.", status=404, content_type="text/plain")
     if views_count.is_bot(request.headers.get("User-Agent", "")) or _is_editor(request):
         return HttpResponse(status=204)

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from home.caching import count_up
+
 MAX_BODY_BYTES = 512
 TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
 SLOT_SECONDS = 2 * 24 * 60 * 60  # outlives the (London) day the slots belong to
@@ -74,13 +76,7 @@ def take_view_slot(post_id, network, day, limit):
     incremented atomically, so concurrent beacons never take more than `limit`.
     A beacon that then does not count (a repeat visitor) gives its slot back.
     """
-    key = _slot_key(post_id, network, day)
-    cache.add(key, 0, timeout=SLOT_SECONDS)
-    try:
-        taken = cache.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        cache.add(key, 1, timeout=SLOT_SECONDS)
-        taken = 1
+    taken = count_up(_slot_key(post_id, network, day), SLOT_SECONDS)
     if taken > limit:
         give_back_view_slot(post_id, network, day)
         return False

@@ -12,7 +12,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
@@ -106,28 +106,12 @@ class EventIndexPage(BasePage):
 
 
 def registration_consent():
-    """The current consent wording for registrations.
-
-    The first visitors after a fresh install race to create version 1; the
-    loser of that race simply reads the winner's row instead of failing.
-    """
+    """The current consent wording for registrations (created on first use; kept
+    in the cache under the content version, see home/consent.py)."""
     from home.consent import current_consent
     from home.models import ConsentText
 
-    # Read first without a transaction (one query instead of three on every page
-    # view and registration); only creating version 1 needs the guarded path.
-    latest = (
-        ConsentText.objects.filter(purpose=ConsentText.EVENT_REGISTRATION)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None:
-        return latest
-    try:
-        with transaction.atomic():
-            return current_consent(ConsentText.EVENT_REGISTRATION)
-    except IntegrityError:
-        return current_consent(ConsentText.EVENT_REGISTRATION)
+    return current_consent(ConsentText.EVENT_REGISTRATION)
 
 
 def _registrations_with_status(status):
@@ -306,6 +290,20 @@ class EventPage(BasePage, AbstractEmailForm):
 
     def get_form_class(self):
         return EventFormBuilder(self.get_form_fields()).get_form_class()
+
+    def use_published_form_fields(self, request):
+        """For the public page: read the questions from the cache, under the content
+        version (a publish bumps it), instead of querying on every view and
+        registration. Never for a preview, whose questions may be unsaved."""
+        from home.caching import remember
+
+        self._published_form_fields = remember(
+            f"event-form-fields:{self.pk}", lambda: list(self.form_fields.all()), request=request
+        )
+
+    def get_form_fields(self):
+        published = getattr(self, "_published_form_fields", None)
+        return published if published is not None else super().get_form_fields()
 
     def get_form(self, *args, **kwargs):
         kwargs.setdefault("consent", registration_consent())

@@ -61,6 +61,8 @@ def serve_event_page(page, request, *args, **kwargs):
     LMN_EVENT_REGISTRATIONS_PER_HOUR attempts per visitor hash, or more than
     LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR per IP address, get a 429.
     """
+    if not getattr(request, "is_preview", False):
+        page.use_published_form_fields(request)
     if request.method != "POST":
         return _render_page(page, request)
 

@@ -26,12 +26,17 @@ and the short time limits above still bound staleness.
 """
 
 import hashlib
+import pickle
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.utils import make_template_fragment_key
 from django.http import HttpResponse
 
 from .security import is_admin_path
@@ -87,13 +92,6 @@ def on_content_change(sender, **kwargs):
     bump_content_version()
 
 
-def on_settings_saved(sender, created=False, **kwargs):
-    """Site settings changed. Their row is created with defaults on first read
-    (nothing visible changes then), so only later saves count."""
-    if not created:
-        bump_content_version()
-
-
 def on_delete(sender, instance, **kwargs):
     from wagtail.models import BaseViewRestriction, Page
 
@@ -108,6 +106,13 @@ def on_view_restriction_saved(sender, **kwargs):
     bump_content_version()
 
 
+def on_consent_saved(sender, instance, **kwargs):
+    """New consent wording replaces the old on the public forms (home/consent.py).
+    Version 1 is created on first use, when nothing can show an older one."""
+    if instance.version > 1:
+        bump_content_version()
+
+
 def connect_signals():
     """Called from HomeConfig.ready()."""
     from django.db.models.signals import post_delete, post_save
@@ -115,14 +120,14 @@ def connect_signals():
     from wagtail.models import CollectionViewRestriction, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from .models import SiteSettings
+    from .models import ConsentText
 
     page_published.connect(on_content_change, dispatch_uid="lmn-cache-published")
     page_unpublished.connect(on_content_change, dispatch_uid="lmn-cache-unpublished")
     post_page_move.connect(on_content_change, dispatch_uid="lmn-cache-moved")
     post_delete.connect(on_delete, dispatch_uid="lmn-cache-deleted")
-    post_save.connect(on_settings_saved, sender=SiteSettings, dispatch_uid="lmn-cache-settings")
     post_save.connect(on_content_change, sender=Site, dispatch_uid="lmn-cache-site")
+    post_save.connect(on_consent_saved, sender=ConsentText, dispatch_uid="lmn-cache-consent")
     for model in (PageViewRestriction, CollectionViewRestriction):
         post_save.connect(
             on_view_restriction_saved,
@@ -173,10 +178,10 @@ def fragment_seconds(kind):
 
 
 def request_content_version(request):
-    """The content version for this request, read from the cache once per GET or
-    HEAD (a page has several fragments; each would otherwise cost a cache round
-    trip). Other methods read it afresh, in case the request itself published."""
-    if request is None or request.method not in ("GET", "HEAD"):
+    """The content version for this request, read from the cache once (a page has
+    several fragments; each would otherwise cost a cache round trip). The admin,
+    where a request can itself publish, reads it afresh each time."""
+    if request is None or is_admin_path(getattr(request, "path_info", "/admin/")):
         return content_version()
     version = getattr(request, "_lmn_content_version", None)
     if version is None:
@@ -190,6 +195,148 @@ def fragment_version(request):
     token = fresh_token(request)
     version = request_content_version(request)
     return f"{version}.{token}" if token else version
+
+
+class LocalCopies:
+    """A small copy, in this process, of values read from a shared cache (Redis):
+    reading a fragment from memory costs microseconds, a Redis round trip a tenth
+    of a millisecond of CPU and more of waiting, and a page has a dozen fragments.
+
+    Keys always include the content version, so a publish on any server is seen at
+    once (the version itself is always read from the shared cache); each copy keeps
+    the expiry time of the shared entry it came from, so nothing lives longer than
+    its kind allows. Bounded (least recently used first out). Off when the cache is
+    already local memory (development, tests): it would only hold a second copy."""
+
+    def __init__(self, max_entries=1000):
+        self.max_entries = max_entries
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def enabled():
+        return not isinstance(caches["default"], LocMemCache)
+
+    def get(self, key):
+        item = self._items.get(key)
+        if item is None:
+            return None
+        expires, value = item
+        if expires <= time.time():
+            with self._lock:
+                self._items.pop(key, None)
+            return None
+        return value
+
+    def set(self, key, value, expires):
+        with self._lock:
+            self._items[key] = (expires, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+local_copies = LocalCopies()
+
+
+def read_copy(key):
+    """A value stored by `store_copy` (from this process's copy when it has one),
+    or None."""
+    use_local = LocalCopies.enabled()
+    if use_local and (pickled := local_copies.get(key)) is not None:
+        return pickle.loads(pickled)  # noqa: S301 (our own values, from this process)
+    stored = cache.get(key)
+    if not (isinstance(stored, tuple) and len(stored) == 2):
+        return None
+    expires, value = stored
+    if use_local:
+        local_copies.set(key, pickle.dumps(value), expires)
+    return value
+
+
+def store_copy(key, value, seconds):
+    """Keep `value` under `key` (which must name the content version) for `seconds`,
+    in the shared cache and this process's copy."""
+    expires = time.time() + seconds
+    cache.set(key, (expires, value), seconds)
+    if LocalCopies.enabled():
+        local_copies.set(key, pickle.dumps(value), expires)
+
+
+def cached_fragment(request, kind, name, vary_on, render):
+    """`render()`'s HTML, kept for the lifetime of `kind` under the fragment version
+    (the content version, plus the fresh token of a visitor who just acted) and
+    `vary_on`. Rendered afresh when that lifetime is 0, without a request, or in a
+    preview (a draft must neither read nor leave a public copy)."""
+    seconds = fragment_seconds(kind)
+    if not seconds or request is None or getattr(request, "is_preview", False):
+        return render()
+    key = make_template_fragment_key(name, [fragment_version(request), *vary_on])
+    use_local = LocalCopies.enabled()
+    if use_local and (html := local_copies.get(key)) is not None:
+        return html
+    stored = cache.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2:
+        expires, html = stored
+    else:
+        html = render()
+        expires = time.time() + seconds
+        cache.set(key, (expires, html), seconds)
+    if use_local:
+        local_copies.set(key, html, expires)
+    return html
+
+
+def count_up(key, timeout):
+    """Add one to the counter `key` in the cache, created for `timeout` seconds when
+    missing; returns the new count. One round trip with the Redis backend
+    (`lmn_cms.redis_cache`), else add() and incr()."""
+    counter = getattr(cache, "count_up", None)
+    if counter is not None:
+        return counter(key, timeout)
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+def remember(name, compute, kind="chrome", request=None):
+    """`compute()`'s value, kept for the fragment lifetime of `kind` under the
+    content version: for data that only a publish (or a settings or restriction
+    change) alters. With `request`, the version is the one this request already
+    read; without, one cache round trip reads the value and the version together.
+    A value stored under an older version is computed again. Every caller gets its
+    own copy (values are pickled), so changing one changes nothing for others."""
+    seconds = fragment_seconds(kind)
+    if not seconds:
+        return compute()
+    key = f"lmn:remember:{name}"
+    use_local = LocalCopies.enabled()
+    if request is not None:
+        version = request_content_version(request)
+        if use_local and (pickled := local_copies.get(f"{key}:{version}")) is not None:
+            return pickle.loads(pickled)  # noqa: S301 (our own values, from this process)
+        stored = cache.get(key)
+    else:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or content_version()
+        stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == version:
+        _, expires, value = stored
+    else:
+        value = compute()
+        expires = time.time() + seconds
+        cache.set(key, (version, expires, value), seconds)
+    if use_local:
+        local_copies.set(f"{key}:{version}", pickle.dumps(value), expires)
+    return value
 
 
 # ----- The anonymous page cache -----------------------------------------------

@@ -5,7 +5,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
@@ -15,7 +15,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
@@ -24,8 +24,45 @@ from .antispam import SpamProtectionMixin
 from .blocks import BaseStreamBlock
 
 
+class RememberedGenericSetting(BaseGenericSetting):
+    """A generic setting that public pages read from the cache, under the content
+    version, instead of querying on every request. Saving it bumps the version (see
+    home/caching.py); the admin (where it is edited) always reads the database."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        from .caching import remember
+        from .security import is_admin_path
+
+        path = getattr(request_or_site, "path_info", None)
+        if path is None or is_admin_path(path):
+            return super().load(request_or_site)
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request_or_site, attr_name):
+            setting = remember(
+                f"setting:{cls._meta.label_lower}", cls._get_or_create, request=request_or_site
+            )
+            setattr(request_or_site, attr_name, setting)
+        return getattr(request_or_site, attr_name)
+
+    def save(self, *args, **kwargs):
+        from .caching import bump_content_version
+
+        # Its row is created with defaults on first read (nothing visible changes
+        # then), so only later saves count: at once, and again once committed, so
+        # that nobody caches the old values under the new version in between.
+        created = self.pk is None
+        super().save(*args, **kwargs)
+        if not created:
+            bump_content_version()
+            transaction.on_commit(bump_content_version)
+
+
 @register_setting(icon="site")
-class SiteSettings(BaseGenericSetting):
+class SiteSettings(RememberedGenericSetting):
     """Contact details, social links and the pages the footer always links to."""
 
     organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
@@ -133,6 +170,25 @@ class BasePage(Page):
     @cached_property
     def meta_description(self):
         return self.search_description or self.listing_summary
+
+    def get_view_restrictions(self):
+        """Wagtail's view restrictions for this page and its ancestors, remembered
+        under the content version (which a restriction saved or deleted, or a page
+        moved, bumps), so that serving a public page costs no query for them. Still
+        a queryset, as Wagtail's callers expect; an empty one when there are none."""
+        from .caching import fragment_seconds, remember
+
+        if self.pk is None or not fragment_seconds("chrome"):
+            return super().get_view_restrictions()
+        ids = remember(
+            f"view-restrictions:{self.pk}",
+            lambda: list(
+                super(BasePage, self).get_view_restrictions().values_list("pk", flat=True)
+            ),
+        )
+        if not ids:
+            return PageViewRestriction.objects.none()
+        return PageViewRestriction.objects.filter(pk__in=ids)
 
 
 class HomePage(BasePage):

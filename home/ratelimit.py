@@ -13,9 +13,10 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from .caching import count_up
 
 
 def hashed_key(kind, value):
@@ -59,19 +60,11 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
 
 
 def _hit_cache(key, limit, window_seconds, now=None):
-    """`hit` with the counter in the cache: add() creates it for the window and
-    incr() counts atomically (in Redis, across every app server)."""
+    """`hit` with the counter in the cache, counted atomically (in Redis, across
+    every app server) and created for the window on first use."""
     start = _window_start(now or timezone.now(), window_seconds)
     cache_key = f"lmn:ratelimit:{key}:{int(start.timestamp())}"
-    timeout = window_seconds + 60
-    if cache.add(cache_key, 1, timeout=timeout):
-        return limit >= 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.add(cache_key, 1, timeout=timeout)
-        count = 1
-    return count <= limit
+    return count_up(cache_key, window_seconds + 60) <= limit
 
 
 def purge_expired(older_than=timedelta(days=1), now=None):

@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.contrib.settings.models import register_setting
+
+from home.models import RememberedGenericSetting
 
 from . import moderation
 
@@ -19,7 +21,7 @@ MAX_COMMENT_LENGTH = 3000
 
 
 @register_setting(icon="comment")
-class CommentSettings(BaseGenericSetting):
+class CommentSettings(RememberedGenericSetting):
     """How reader comments are moderated, when threads close, and how long
     commenters' personal data is kept."""
 

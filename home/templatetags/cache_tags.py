@@ -10,12 +10,11 @@ The first argument is the kind, which sets how long a copy lives (see
 `home.caching.fragment_seconds`): "chrome" (menus, footers, which change only on
 publish) or "listing" (cards showing counts that change all the time). The second
 names the fragment; the rest are what the fragment varies on. When the kind's
-time is 0 (the default outside production) the cache is not touched at all.
+time is 0 (the default outside production), without a request, or in a preview
+(which shows a draft), the cache is not touched at all.
 """
 
 from django import template
-from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 
 from home import caching
 
@@ -30,19 +29,13 @@ class CachedFragmentNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context):
-        kind = self.kind.resolve(context)
-        seconds = caching.fragment_seconds(kind)
-        if not seconds:
-            return self.nodelist.render(context)
-        version = caching.fragment_version(context.get("request"))
-        key = make_template_fragment_key(
-            self.name.resolve(context), [version, *(var.resolve(context) for var in self.vary_on)]
+        return caching.cached_fragment(
+            context.get("request"),
+            self.kind.resolve(context),
+            self.name.resolve(context),
+            [var.resolve(context) for var in self.vary_on],
+            lambda: self.nodelist.render(context),
         )
-        value = cache.get(key)
-        if value is None:
-            value = self.nodelist.render(context)
-            cache.set(key, value, seconds)
-        return value
 
 
 @register.tag

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "home.caching.FreshContentMiddleware",
     "home.caching.AnonymousPageCacheMiddleware",
     "home.outage.DatabaseOutageMiddleware",
+    # Remembers which page a path routes to, under the content version (home/routing.py).
+    "home.routing.RouteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CSRF check, deciding public POSTs by the browser's Origin and

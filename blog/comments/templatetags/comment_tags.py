@@ -6,7 +6,9 @@ the per-post switch and the consent wording.
 """
 
 from django import template
+from django.template.loader import render_to_string
 
+from home import caching
 from home.models import SiteSettings
 
 from .. import moderation, services
@@ -15,6 +17,8 @@ from ..models import Comment, CommentSettings
 from ..rendering import render_comment
 
 register = template.Library()
+
+SECTION_TEMPLATE = "comments/comments_section.html"
 
 NOTICES = {
     "received": (
@@ -57,9 +61,32 @@ def comment_html(text):
     return render_comment(text)
 
 
-@register.inclusion_tag("comments/comments_section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def comments_section(context, page):
+    """The section as most readers see it (no form errors, notice or reply) is kept
+    as a "listing" fragment: an approved comment shows within its lifetime, and at
+    once to whoever acted (home/caching.py)."""
     request = context.get("request")
+
+    def render():
+        return render_to_string(SECTION_TEMPLATE, section_context(request, page))
+
+    if request is None or not _is_plain_view(request):
+        return render()
+    return caching.cached_fragment(request, "listing", "comments-section", [page.pk], render)
+
+
+def _is_plain_view(request):
+    return (
+        request.method == "GET"
+        and getattr(request, "comment_form", None) is None
+        and not getattr(request, "comment_report_error", "")
+        and not request.GET.get("reply_to")
+        and not request.GET.get("comment")
+    )
+
+
+def section_context(request, page):
     if request is None or not services.is_commentable(page):
         return {"show": False}
     settings = CommentSettings.load(request_or_site=request)
