@@ -22,6 +22,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test must use serialized rollback. Without it, the flush
+    after the test re-runs post_migrate, which re-creates content types under new
+    ids, and the next serialized test's setup then collides with them (a unique
+    violation on django_content_type): which test failed depended on the order."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 def restore_migration_data():
     """Put back the rows Wagtail's migrations create, which a transactional test's
     flush removes: the default locale, the root page and the root collection.

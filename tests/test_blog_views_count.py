@@ -298,7 +298,7 @@ def _in_threads(count, target):
     assert not errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_distinct_visitors_give_exactly_n():
     assert connection.vendor == "postgresql"
     post = make_post(BlogIndexPageFactory(parent=base_home_page()), "Busy post")
@@ -313,7 +313,7 @@ def test_concurrent_distinct_visitors_give_exactly_n():
     assert PostViewVisitor.objects.filter(post=post).count() == count
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicates_count_once():
     post = make_post(BlogIndexPageFactory(parent=base_home_page()), "Refreshed post")
     _in_threads(8, lambda i: send(Client(), post, ip="198.51.100.200"))

@@ -229,7 +229,7 @@ def test_rate_limit_per_email_across_visitors(post):
     assert Comment.objects.count() == 5
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rate_limit_holds_under_concurrent_requests():
     """Ten simultaneous posts from one visitor, each on its own database connection
     (as separate server processes would be): never more than five are taken.

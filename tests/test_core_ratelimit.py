@@ -48,7 +48,7 @@ def test_purge_removes_old_windows_only():
     assert list(RateLimitCounter.objects.values_list("key", flat=True)) == ["new"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_hits_from_separate_connections_are_all_counted():
     """Twenty clients at once, each with its own database connection (as separate
     server processes would have): exactly the limit is let through."""

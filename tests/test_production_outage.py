@@ -14,7 +14,7 @@ import pytest
 
 from home.outage import is_database_outage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def unused_port():
