@@ -209,7 +209,9 @@ class Stack:
         log(f"gunicorn {name} on 127.0.0.1:{port} ({workers} workers)")
 
     def start_db_worker(self, env):
-        self._spawn("db_worker", [PY, "manage.py", "db_worker"], env=env)
+        # At a lower CPU priority, as docs/deploy.md advises: during a burst, pages
+        # and form posts come first and emails follow a few seconds later.
+        self._spawn("db_worker", ["nice", "-n", "10", PY, "manage.py", "db_worker"], env=env)
 
     def worker_pids(self, name):
         """The worker processes of gunicorn instance `name` (children of its master)."""
