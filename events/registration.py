@@ -45,10 +45,16 @@ class CancelOutcome:
     promoted: list = field(default_factory=list)
 
 
+# What the decisions under the lock read: only these columns are loaded with it, so
+# the lock is taken and held for as short a time as possible.
+LOCKED_FIELDS = ("start", "registration_opens", "registration_closes", "capacity")
+LOCKED_FIELDS += ("waiting_list_enabled",)
+
+
 def _lock_event(event_id):
     # `of=("self",)` locks the event's own row, not Wagtail's page row, so
     # editors saving other pages are never held up by registrations.
-    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+    return EventPage.objects.select_for_update(of=("self",)).only(*LOCKED_FIELDS).get(pk=event_id)
 
 
 def _confirmed_count(event_id):

@@ -57,13 +57,32 @@ def route_cache_key(request, version):
     return "lmn:route:" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
 
-def remembered_page(model_label, pk):
-    """The live page, as its own type, or None (it went away: route afresh)."""
+def remembered_page(model_label, pk, request):
+    """The live page, as its own type, or None (it went away: route afresh).
+
+    The page itself is also kept, for the "listing" lifetime (LISTING_CACHE_SECONDS)
+    under the content version: a publish replaces it at once, and the counts it
+    carries (a post's views and comments) are as fresh as the listings showing them."""
     try:
         model = apps.get_model(model_label)
     except (LookupError, ValueError):
         return None
-    return model.objects.filter(pk=pk, live=True).first()
+
+    def load():
+        return model.objects.filter(pk=pk, live=True).first()
+
+    seconds = caching.fragment_seconds("listing")
+    if not seconds:
+        return load()
+    # The fragment version: whoever just acted (a comment, a registration) gets the
+    # page read afresh, with its new counts.
+    key = f"lmn:page-copy:{caching.fragment_version(request)}:{model_label}:{pk}"
+    page = caching.read_copy(key)
+    if page is None:
+        page = load()
+        if page is not None:
+            caching.store_copy(key, page, seconds)
+    return page
 
 
 class RouteCacheMiddleware:
@@ -95,7 +114,7 @@ class RouteCacheMiddleware:
             request._lmn_route_key = key  # remembered once the page has been served
             return None
         site, model_label, pk = remembered
-        page = remembered_page(model_label, pk)
+        page = remembered_page(model_label, pk, request)
         if page is not None:
             request._wagtail_site = site
             request._wagtail_route_for_request = RouteResult(page)

@@ -5,7 +5,10 @@ import pytest
 from tests.conftest import assert_no_axe_violations
 from tests.test_comments_support import ensure_base_rows
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "a-long-test-password-1"
 COMMENT = "Thank you for organising these roundtables.\nWill there be one in Leeds?"

@@ -7,7 +7,10 @@ import pytest
 from home.report_demo import load_report
 from tests.conftest import assert_no_axe_violations, restore_migration_data
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ remembered routes, view restrictions, settings, consent wording and event questi
 are read from the cache under the content version, the post page is assembled from
 fragments, and none of it ever shows a draft or outlives a publish."""
 
+import time
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -88,6 +89,7 @@ def test_a_new_slug_moves_the_page_and_the_old_route_is_forgotten(post):
     assert "A post worth reading" in response.content.decode()
 
 
+@override_settings(LMN_LISTING_CACHE_SECONDS=0)
 def test_a_remembered_route_never_outlives_a_silent_unpublish(post):
     """Even without a signal (a direct database change), the page is read by id and
     must still be live: the route is not the page."""
@@ -95,6 +97,29 @@ def test_a_remembered_route_never_outlives_a_silent_unpublish(post):
     assert client.get(post.url).status_code == 200
     type(post).objects.filter(pk=post.pk).update(live=False)
     assert client.get(post.url).status_code == 404
+
+
+def test_the_page_itself_is_kept_for_the_listing_lifetime(post):
+    with override_settings(LMN_LISTING_CACHE_SECONDS=1):
+        client = Client()
+        client.get(post.url)  # routed: the route is remembered
+        client.get(post.url)  # by the remembered route: the page is kept
+        response, warm = sql_of(client, post.url)
+        assert warm == []  # route, page, fragments and settings all from the cache
+        type(post).objects.filter(pk=post.pk).update(view_count=1234)
+        assert "1234 views" not in client.get(post.url).content.decode()
+        time.sleep(1.1)
+        assert "1234 views" in client.get(post.url).content.decode()
+
+
+def test_whoever_just_acted_gets_the_page_read_afresh(post):
+    from home.caching import FRESH_COOKIE, make_fresh_cookie_value
+
+    client = Client()
+    client.get(post.url)
+    type(post).objects.filter(pk=post.pk).update(comment_count=7)
+    client.cookies[FRESH_COOKIE] = make_fresh_cookie_value()
+    assert "7 comments" in client.get(post.url).content.decode()
 
 
 def test_a_page_made_private_after_its_restrictions_were_cached_is_refused(post):
