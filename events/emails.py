@@ -15,7 +15,10 @@ SUBJECTS = {
     "confirmed": "Your place is confirmed: {title}",
     "waiting": "You're on the waiting list: {title}",
     "promoted": "A place has come up for you: {title}",
+    "cancelled": "Your place is cancelled: {title}",
+    "left_waiting_list": "You have left the waiting list: {title}",
 }
+CANCELLATION_KINDS = ("cancelled", "left_waiting_list")
 
 
 def site_root(event):
@@ -48,17 +51,22 @@ def answer_rows(registration, event, include_sensitive):
 
 
 def registrant_message(registration, kind):
-    """The confirmation, waiting-list or promotion email (plain text and HTML).
+    """The confirmation, waiting-list, promotion or cancellation email (plain text
+    and HTML).
 
     Confirmed and promoted people get the joining link of an online event and
     an .ics file; people on the waiting list get neither until they have a place.
+    Someone whose place is cancelled gets the same calendar entry (same UID) marked
+    cancelled, which updates the copy in their calendar.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown email kind {kind!r}")
     event = EventPage.objects.get(pk=registration.page_id)
     has_place = kind in ("confirmed", "promoted")
+    cancelled = kind in CANCELLATION_KINDS
     context = {
         "kind": kind,
+        "cancelled": cancelled,
         "has_place": has_place,
         "registration": registration,
         "event": event,
@@ -83,6 +91,12 @@ def registrant_message(registration, kind):
         message.attach(
             f"{event.slug}.ics",
             build_calendar([event.calendar_entry(include_joining_link=True)], name=event.title),
+            "text/calendar; charset=utf-8; method=PUBLISH",
+        )
+    elif kind == "cancelled":
+        message.attach(
+            f"{event.slug}-cancelled.ics",
+            build_calendar([event.calendar_entry()], name=event.title, cancel=True),
             "text/calendar; charset=utf-8; method=PUBLISH",
         )
     return message

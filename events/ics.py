@@ -39,14 +39,19 @@ def _utc(value):
     return value.astimezone(UTC)
 
 
-def build_vevent(entry, now=None):
-    """One VEVENT with UTC times and a display alarm one day before."""
+def build_vevent(entry, now=None, cancel=False):
+    """One VEVENT with UTC times and a display alarm one day before; with `cancel`,
+    the same event (same UID), marked cancelled with a higher sequence number and no
+    alarm: opening it updates the copy already in the person's calendar."""
     vevent = icalendar.Event()
     vevent.add("uid", entry.uid)
+    if cancel:
+        vevent.add("status", "CANCELLED")
+        vevent.add("sequence", 1)
     vevent.add("dtstamp", _utc(now or datetime.now(UTC)))
     vevent.add("dtstart", _utc(entry.start))
     vevent.add("dtend", _utc(entry.end))
-    vevent.add("summary", entry.title)
+    vevent.add("summary", f"Cancelled: {entry.title}" if cancel else entry.title)
     if entry.location:
         vevent.add("location", entry.location)
     if entry.description:
@@ -56,6 +61,8 @@ def build_vevent(entry, now=None):
     if entry.last_modified:
         vevent.add("last-modified", _utc(entry.last_modified))
 
+    if cancel:
+        return vevent
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", f"Tomorrow: {entry.title}")
@@ -64,8 +71,11 @@ def build_vevent(entry, now=None):
     return vevent
 
 
-def build_calendar(entries, name="Labour Muslim Network events", now=None):
-    """A complete calendar file (bytes) holding `entries`."""
+def build_calendar(entries, name="Labour Muslim Network events", now=None, cancel=False):
+    """A complete calendar file (bytes) holding `entries`; with `cancel`, the same
+    entries marked cancelled. Always METHOD:PUBLISH: these are files people add
+    themselves, not meeting invitations (METHOD:CANCEL needs an organiser and
+    attendees, and calendar programs ignore it without them)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -73,5 +83,5 @@ def build_calendar(entries, name="Labour Muslim Network events", now=None):
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     for entry in entries:
-        calendar.add_component(build_vevent(entry, now=now))
+        calendar.add_component(build_vevent(entry, now=now, cancel=cancel))
     return calendar.to_ical()

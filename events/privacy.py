@@ -104,7 +104,7 @@ def erase(email):
         for registration in _by_email(email).order_by("pk"):
             active = registration.status != EventRegistration.CANCELLED
             if active and EventPage.objects.filter(pk=registration.page_id, end__gt=now).exists():
-                cancel(registration, now=now)
+                cancel(registration, now=now, notify=False)
             erased += anonymise(EventRegistration.objects.filter(pk=registration.pk), now)
     return erased
 

@@ -173,19 +173,27 @@ def fill_free_places(event, now=None):
     return promoted
 
 
-def cancel(registration, now=None):
-    """Cancel a registration (idempotent) and give its place to the next person waiting."""
+def cancel(registration, now=None, notify=True):
+    """Cancel a registration (idempotent) and give its place to the next person waiting.
+
+    The person is emailed that it is cancelled (with a calendar cancellation if they
+    had a place), whoever cancelled it: themselves by the link, or an organiser.
+    `notify=False` for an erasure request, where nothing more is sent.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         locked_event = _lock_event(registration.page_id)
         current = EventRegistration.objects.select_for_update().get(pk=registration.pk)
         if current.status == EventRegistration.CANCELLED:
             return CancelOutcome(current, already_cancelled=True)
+        had_place = current.status == EventRegistration.CONFIRMED
         current.status = EventRegistration.CANCELLED
         current.position = None
         current.cancelled_at = now
         current.save(update_fields=["status", "position", "cancelled_at", "updated_at"])
         promoted = _fill_free_places_locked(locked_event, now)
+    if notify:
+        _queue_registrant_email(current, "cancelled" if had_place else "left_waiting_list")
     for promoted_registration in promoted:
         _queue_registrant_email(promoted_registration, "promoted")
     return CancelOutcome(current, promoted=promoted)

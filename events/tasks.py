@@ -18,13 +18,18 @@ def _registration(registration_id):
 
 @task()
 def send_registrant_email(registration_id, kind):
-    """Email the registrant: "confirmed", "waiting" or "promoted".
+    """Email the registrant: "confirmed", "waiting", "promoted", or after a
+    cancellation "cancelled" (they had a place) or "left_waiting_list".
 
-    Does nothing if the registration has been deleted, anonymised (an erasure
-    request or retention) or cancelled since the email was queued.
+    Does nothing if the registration has been deleted or anonymised (an erasure
+    request or retention) since the email was queued, nor, for the other kinds, if
+    it has been cancelled since.
     """
     registration = _registration(registration_id)
-    if registration is None or registration.status == EventRegistration.CANCELLED:
+    if registration is None:
+        return False
+    is_cancelled = registration.status == EventRegistration.CANCELLED
+    if is_cancelled != (kind in emails.CANCELLATION_KINDS):
         return False
     if registration.anonymised_at:
         return False

@@ -177,7 +177,10 @@ def test_organiser_cancels_and_the_waiting_list_moves(client, registered, organi
         "bilal@example.org": "confirmed",
         "chloe@example.org": "confirmed",
     }
-    assert [m.to for m in mail.outbox] == [["chloe@example.org"]]
+    assert [m.to for m in mail.outbox] == [["amina@example.org"], ["chloe@example.org"]]
+    cancelled, promoted = mail.outbox
+    assert "place is cancelled" in cancelled.subject
+    assert "place has come up" in promoted.subject
 
 
 def test_promote_only_when_a_place_is_free(client, registered, organiser):
@@ -237,7 +240,8 @@ def test_no_promotion_once_the_event_has_started(client, registered, organiser):
         "bilal@example.org": "confirmed",
         "chloe@example.org": "waiting",
     }
-    assert mail.outbox == []
+    # Amina is told; nobody is promoted into an event that has begun.
+    assert [m.to for m in mail.outbox] == [["amina@example.org"]]
 
 
 def test_page_listing_shows_confirmed_capacity_and_waiting(

@@ -101,18 +101,59 @@ def test_cancel_link_asks_then_cancels_once_and_promotes_the_next_person(client,
     assert statuses["one@example.org"] == "cancelled"
     assert statuses["three@example.org"] == "confirmed"  # first in the queue
     assert statuses["four@example.org"] == "waiting"
-    (promotion,) = mail.outbox
-    assert promotion.to == ["three@example.org"]
+    (promotion,) = mails_to("three@example.org")
     assert "place has come up" in promotion.subject
     assert ics_attachment(promotion).walk("VEVENT")
     assert EventRegistration.objects.get(email="four@example.org").waiting_position == 1
+    (cancellation,) = mails_to("one@example.org")
+    assert "place is cancelled" in cancellation.subject
+    assert len(mail.outbox) == 2
 
-    # Idempotent: a second POST changes nothing and promotes nobody else.
+    # Idempotent: a second POST changes nothing, promotes and emails nobody else.
     again = client.post(path)
     assert again.status_code == 200
     assert "already cancelled" in again.content.decode()
     assert EventRegistration.objects.filter(status="confirmed").count() == 2
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
+
+
+def test_cancellation_email_marks_the_calendar_entry_cancelled(client, event):
+    register(client, event, email="one@example.org")
+    (confirmation,) = mails_to("one@example.org")
+    (booked,) = ics_attachment(confirmation).walk("VEVENT")
+    mail.outbox.clear()
+    client.post(cancel_path(confirmation))
+
+    (message,) = mails_to("one@example.org")
+    assert message.subject == f"Your place is cancelled: {event.title}"
+    assert "has been cancelled" in message.body
+    assert event.url in message.body or event.full_url in message.body  # to register again
+    assert "/events/cancel/" not in message.body  # no cancel link for a cancelled place
+    assert event.joining_link not in message.body
+    html, _ = message.alternatives[0]
+    assert "has been cancelled" in html and "/events/cancel/" not in html
+    calendar = ics_attachment(message)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["UID"]) == str(booked["UID"])  # the same entry, updated
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert int(vevent["SEQUENCE"]) > int(booked.get("SEQUENCE", 0))
+    assert vevent.decoded("DTSTART") == booked.decoded("DTSTART")
+    assert not vevent.walk("VALARM")  # no reminder for a cancelled place
+    assert event.joining_link not in str(vevent.get("DESCRIPTION", ""))
+
+
+def test_leaving_the_waiting_list_is_confirmed_without_a_calendar_file(client, event):
+    for n in range(3):
+        register(client, event, email=f"p{n}@example.org")
+    (waiting,) = mails_to("p2@example.org")
+    mail.outbox.clear()
+    client.post(cancel_path(waiting))
+    (message,) = mail.outbox  # nobody to promote: the two places are still taken
+    assert message.to == ["p2@example.org"]
+    assert "left the waiting list" in message.subject
+    assert not message.attachments
+    assert "/events/cancel/" not in message.body
 
 
 def test_cancel_link_expires_when_the_event_starts(client, event):
