@@ -7,4 +7,10 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
+        from home.caching import connect_content_models
+
         from . import demo  # noqa: F401  (registers the blog's demo loader)
+        from .models import Author, BlogCategory
+
+        # Authors and categories show on cached posts and cards: a change shows at once.
+        connect_content_models(Author, BlogCategory)

@@ -37,6 +37,7 @@ from django.core import signing
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.utils import make_template_fragment_key
+from django.db import transaction
 from django.http import HttpResponse
 
 from .security import is_admin_path
@@ -78,7 +79,15 @@ def content_version():
 
 def bump_content_version():
     """Start a new content version: every fragment and cached page made before
-    is never read again (and expires by itself)."""
+    is never read again (and expires by itself). Inside a transaction, again once
+    it commits: a request in between would otherwise cache what it read of the old
+    data under the new version."""
+    _set_new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_set_new_version)
+
+
+def _set_new_version():
     cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
@@ -87,16 +96,29 @@ def _new_version():
 
 
 def on_content_change(sender, **kwargs):
-    """Signal handler for publish, unpublish, move and delete of pages and for
-    site settings changes: anything that can change menus, footers or listings."""
+    """Signal handler for publish, unpublish, move and delete of pages, for sites,
+    and for what pages show beside their own fields (images, documents, tags, and
+    the models apps connect with `connect_content_models`)."""
     bump_content_version()
 
 
+def connect_content_models(*models):
+    """Bump the content version whenever one of `models` is saved or deleted: for
+    snippets and other rows that cached pages and fragments show (an author's name
+    and photo, a category's name), so that a change shows at once."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        uid = f"lmn-cache-{model._meta.label_lower}"
+        post_save.connect(on_content_change, sender=model, dispatch_uid=f"{uid}-saved")
+        post_delete.connect(on_content_change, sender=model, dispatch_uid=f"{uid}-deleted")
+
+
 def on_delete(sender, instance, **kwargs):
-    from wagtail.models import BaseViewRestriction, Page
+    from wagtail.models import BaseViewRestriction, Page, Site
 
     # A view restriction deleted makes a private page or collection public again.
-    if isinstance(instance, (Page, BaseViewRestriction)):
+    if isinstance(instance, (Page, BaseViewRestriction, Site)):
         bump_content_version()
 
 
@@ -117,11 +139,16 @@ def connect_signals():
     """Called from HomeConfig.ready()."""
     from django.db.models.signals import post_delete, post_save
 
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
     from wagtail.models import CollectionViewRestriction, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from taggit.models import Tag
+
     from .models import ConsentText
 
+    connect_content_models(get_image_model(), get_document_model(), Tag)
     page_published.connect(on_content_change, dispatch_uid="lmn-cache-published")
     page_unpublished.connect(on_content_change, dispatch_uid="lmn-cache-unpublished")
     post_page_move.connect(on_content_change, dispatch_uid="lmn-cache-moved")
@@ -222,10 +249,12 @@ class LocalCopies:
         if item is None:
             return None
         expires, value = item
-        if expires <= time.time():
-            with self._lock:
+        with self._lock:
+            if expires <= time.time():
                 self._items.pop(key, None)
-            return None
+                return None
+            if key in self._items:
+                self._items.move_to_end(key)
         return value
 
     def set(self, key, value, expires):

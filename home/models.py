@@ -5,7 +5,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
@@ -52,13 +52,11 @@ class RememberedGenericSetting(BaseGenericSetting):
         from .caching import bump_content_version
 
         # Its row is created with defaults on first read (nothing visible changes
-        # then), so only later saves count: at once, and again once committed, so
-        # that nobody caches the old values under the new version in between.
+        # then), so only later saves count.
         created = self.pk is None
         super().save(*args, **kwargs)
         if not created:
             bump_content_version()
-            transaction.on_commit(bump_content_version)
 
 
 @register_setting(icon="site")

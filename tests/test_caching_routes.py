@@ -116,8 +116,10 @@ def test_whoever_just_acted_gets_the_page_read_afresh(post):
     from home.caching import FRESH_COOKIE, make_fresh_cookie_value
 
     client = Client()
-    client.get(post.url)
+    client.get(post.url)  # routed: the route is remembered
+    client.get(post.url)  # by the remembered route: the page is kept
     type(post).objects.filter(pk=post.pk).update(comment_count=7)
+    assert "7 comments" not in Client().get(post.url).content.decode()  # the kept copy
     client.cookies[FRESH_COOKIE] = make_fresh_cookie_value()
     assert "7 comments" in client.get(post.url).content.decode()
 
@@ -262,8 +264,8 @@ def test_event_questions_are_cached_until_a_publish(event):
     assert "Your local party" in html and "Your constituency" in html
 
 
-def test_an_event_preview_shows_unsaved_questions(event):
-    Client().get(event.url)  # public questions cached
+def test_an_event_preview_shows_its_draft_questions_not_the_cached_ones(event):
+    Client().get(event.url)  # the public questions are cached
     page = type(event).objects.get(pk=event.pk)
     page.form_fields.add(
         EventFormField(label="A question still in draft", field_type="singleline", sort_order=5)
@@ -271,7 +273,100 @@ def test_an_event_preview_shows_unsaved_questions(event):
     page.save_revision()
     draft = page.get_latest_revision_as_object()
     assert "A question still in draft" in draft.make_preview_request().content.decode()
-    assert "A question still in draft" not in Client().get(event.url).content.decode()
+
+
+# ----- what pages show beside their own fields ----------------------------------------
+
+
+def test_an_author_or_category_change_shows_at_once_on_a_cached_post(index):
+    from blog.factories import AuthorFactory, BlogCategoryFactory
+
+    author = AuthorFactory(name="Original Author")
+    category = BlogCategoryFactory(name="Original Category")
+    post = make_post(index, "Post with an author", authors=[author], categories=[category])
+    client = Client()
+    client.get(post.url)
+    assert "Original Author" in client.get(post.url).content.decode()
+    author.name = "Renamed Author"
+    author.save()
+    category.name = "Renamed Category"
+    category.save()
+    page = client.get(post.url).content.decode()
+    assert "Renamed Author" in page and "Original Author" not in page
+    assert "Renamed Category" in page and "Original Category" not in page
+
+
+def test_a_bump_inside_a_transaction_is_repeated_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    from home.caching import bump_content_version, content_version
+
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        bump_content_version()
+        during = content_version()
+    assert before != during
+    assert len(callbacks) == 1
+    assert content_version() != during  # bumped again once the data was visible
+
+
+def test_deleting_a_site_forgets_its_routes(post):
+    from wagtail.models import Site
+
+    from home.caching import content_version
+
+    before = content_version()
+    Site.objects.create(hostname="other.example", root_page=post, is_default_site=False).delete()
+    assert content_version() != before
+
+
+# ----- local copies (production with Redis keeps them in each process) -----------------
+
+
+@pytest.fixture
+def local_copies_on(monkeypatch):
+    from home.caching import LocalCopies, local_copies
+
+    local_copies.clear()
+    monkeypatch.setattr(LocalCopies, "enabled", staticmethod(lambda: True))
+    yield local_copies
+    local_copies.clear()
+
+
+def test_local_copies_serve_the_page_and_give_way_to_a_publish(post, local_copies_on):
+    client = Client()
+    client.get(post.url)
+    client.get(post.url)
+    assert local_copies_on._items  # fragments, route, page, settings
+    _, warm = sql_of(client, post.url)
+    assert warm == []
+    post.title = "Published a moment ago"
+    post.save_revision().publish()
+    assert "Published a moment ago" in client.get(post.url).content.decode()
+
+
+def test_local_copies_give_way_to_whoever_just_acted(post, local_copies_on):
+    from home.caching import FRESH_COOKIE, make_fresh_cookie_value
+
+    client = Client()
+    client.get(post.url)
+    client.get(post.url)
+    type(post).objects.filter(pk=post.pk).update(comment_count=7)
+    assert "7 comments" not in Client().get(post.url).content.decode()
+    client.cookies[FRESH_COOKIE] = make_fresh_cookie_value()
+    assert "7 comments" in client.get(post.url).content.decode()
+
+
+def test_local_copies_are_copies(post, local_copies_on):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(post.url)
+    first = SiteSettings.load(request_or_site=request)
+    first.organisation_name = "Changed on one request only"
+    second = SiteSettings.load(request_or_site=RequestFactory().get(post.url))
+    assert second.organisation_name != "Changed on one request only"
 
 
 # ----- the comments section ---------------------------------------------------------
