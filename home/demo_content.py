@@ -565,11 +565,12 @@ def privacy_page(contact):
             paragraph(
                 "<p>The event and comment forms also have a separate box for joining our "
                 "mailing list. It is optional, never ticked for you, and you can register "
-                "or comment without it. If you tick it, we keep your email address, the "
-                "wording you agreed to and when, apart from your registration or comment, "
-                "until you unsubscribe (with the link in our emails, or by contacting us) "
-                "or ask us to delete your details. Only our site administrators can see "
-                "the list.</p>",
+                "or comment without it. If you tick it, we email you a link to confirm "
+                "that it was you: until you confirm, you are not on the list, and we delete "
+                "the request after 30 days. We keep your email address, the wording you "
+                "agreed to and when, apart from your registration or comment, until you "
+                "unsubscribe (with the link in our emails, or by contacting us) or ask us "
+                "to delete your details. Only our site administrators can see the list.</p>",
             ),
             heading("Who can see your information"),
             paragraph(

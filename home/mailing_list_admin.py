@@ -48,9 +48,12 @@ class SuperuserReadOnlyPolicy(BasePermissionPolicy):
 
 
 class SubscriberIndexView(IndexView):
-    """The listing; its CSV and XLSX downloads are recorded in the audit log."""
+    """The listing (confirmed or not); its CSV and XLSX downloads hold confirmed
+    subscribers only (the people who may be emailed) and are recorded in the audit
+    log."""
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
+        queryset = queryset.filter(confirmed_at__isnull=False)
         record_privacy_action(
             "mailing_list_export",
             self.request.user,
@@ -72,12 +75,20 @@ class MailingListSubscriberViewSet(ModelViewSet):
     index_view_class = SubscriberIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
-    inspect_view_fields = ["email", "source", "created_at", "consent", "consented_at"]
-    list_display = ["email", "source", "consent", "consented_at", "created_at"]
-    list_filter = ["source"]
+    inspect_view_fields = [
+        "email",
+        "source",
+        "created_at",
+        "consent",
+        "consented_at",
+        "confirmation_sent_at",
+        "confirmed_at",
+    ]
+    list_display = ["email", "source", "consent", "consented_at", "confirmed_at", "created_at"]
+    list_filter = ["source", "confirmed_at"]
     search_fields = ["email"]
     search_backend_name = None
-    list_export = ["email", "source", "consent", "consented_at", "created_at"]
+    list_export = ["email", "source", "consent", "consented_at", "confirmed_at", "created_at"]
     export_headings = {"consent": "Consent wording", "created_at": "Subscribed at"}
     export_filename = "mailing-list"
     # Never used (nobody may add or edit), but ModelViewSet needs a form definition.

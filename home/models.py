@@ -490,6 +490,10 @@ class MailingListSubscriber(models.Model):
     unsubscribes (from the signed link in our emails) or asks for erasure. One row
     per email address (lower-case); opting in again records the newest wording
     agreed to. The unsubscribe token is random and only ever sent signed.
+
+    Double opt-in: a subscription counts only once the person has confirmed it from
+    the link we email them (`confirmed_at`); unconfirmed ones are deleted after
+    LMN_MAILING_LIST_UNCONFIRMED_DAYS by `apply_retention`.
     """
 
     EVENT_REGISTRATION = "event_registration"
@@ -512,6 +516,14 @@ class MailingListSubscriber(models.Model):
         max_length=30, choices=SOURCES, help_text="The form on which the person first opted in."
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name="subscribed at")
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the person confirmed from the link we emailed them. Only "
+        "confirmed subscribers are exported: anyone can type someone else's address.",
+    )
     unsubscribe_token = models.CharField(
         max_length=64, unique=True, default=_new_unsubscribe_token, editable=False
     )

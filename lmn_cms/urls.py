@@ -32,6 +32,11 @@ urlpatterns = [
         mailing_list_views.unsubscribe,
         name="mailing_list_unsubscribe",
     ),
+    path(
+        "mailing-list/confirm/<str:code>/",
+        mailing_list_views.confirm,
+        name="mailing_list_confirm",
+    ),
 ]
 
 if settings.DEBUG:

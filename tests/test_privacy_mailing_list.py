@@ -46,6 +46,11 @@ def comment(client, post, **overrides):
     return client.post(post_url(post), comment_data(**overrides), REMOTE_ADDR="192.0.2.20")
 
 
+def registration_emails():
+    """The outbox without the mailing list's "please confirm" emails."""
+    return [m for m in mail.outbox if "Please confirm" not in m.subject]
+
+
 def unsubscribe_link(text):
     [line] = [part for part in text.split() if "/mailing-list/unsubscribe/" in part]
     return line[line.index("/mailing-list/") :]
@@ -177,7 +182,7 @@ def test_confirmation_email_links_to_unsubscribe_only_for_subscribers(client, ev
     register(client, event, email=OTHER["email"])
     register(client, event, email=PERSON["email"], mailing_list="yes")
     [other_mail] = [m for m in mail.outbox if m.to == [OTHER["email"]]]
-    [person_mail] = [m for m in mail.outbox if m.to == [PERSON["email"]]]
+    [person_mail] = [m for m in registration_emails() if m.to == [PERSON["email"]]]
     assert "/mailing-list/" not in other_mail.body
     link = unsubscribe_link(person_mail.body)
     assert link in person_mail.alternatives[0][0]
@@ -186,7 +191,7 @@ def test_confirmation_email_links_to_unsubscribe_only_for_subscribers(client, ev
 
 def test_unsubscribe_link_asks_first_then_works_once_and_stays_harmless(client, event):
     register(client, event, email=PERSON["email"], mailing_list="yes")
-    [person_mail] = [m for m in mail.outbox if m.to == [PERSON["email"]]]
+    [person_mail] = [m for m in registration_emails() if m.to == [PERSON["email"]]]
     link = unsubscribe_link(person_mail.body)
 
     page = client.get(link)
@@ -238,6 +243,109 @@ def test_unsubscribe_is_a_plain_function_too(db):
         mailing_list.unsubscribe("not-a-code")
 
 
+# ---------- Double opt-in ----------
+
+
+def confirm_link(text):
+    [line] = [part for part in text.split() if "/mailing-list/confirm/" in part]
+    return line[line.index("/mailing-list/") :]
+
+
+def confirmation_emails():
+    return [m for m in mail.outbox if "confirm/" in m.body and "Please confirm" in m.subject]
+
+
+def test_opting_in_emails_a_confirmation_link_at_most_once_a_day(client, event):
+    import time_machine
+
+    register(client, event, email=PERSON["email"], mailing_list="yes")
+    [message] = confirmation_emails()
+    assert message.to == [PERSON["email"]]
+    assert "/mailing-list/unsubscribe/" in message.body  # and a way to say no at once
+    html, _ = message.alternatives[0]
+    assert confirm_link(message.body) in html
+    subscriber = MailingListSubscriber.objects.get()
+    assert subscriber.confirmed_at is None
+
+    mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)  # again the same day
+    assert len(confirmation_emails()) == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
+    assert len(confirmation_emails()) == 2
+
+    mailing_list.confirm(subscriber)
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
+    assert len(confirmation_emails()) == 2  # confirmed: nothing more to ask
+
+
+def test_confirm_link_asks_first_then_confirms_once(client, db):
+    mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
+    path = confirm_link(confirmation_emails()[0].body)
+
+    ask = client.get(path)
+    assert ask.status_code == 200
+    assert "Confirm you want our emails?" in ask.content.decode()
+    assert "no-store" in ask["Cache-Control"] and ask["X-Robots-Tag"] == "noindex"
+    assert MailingListSubscriber.objects.get().confirmed_at is None  # a GET changes nothing
+
+    done = client.post(path)
+    assert done.status_code == 200 and "Thank you for confirming" in done.content.decode()
+    confirmed_at = MailingListSubscriber.objects.get().confirmed_at
+    assert confirmed_at is not None
+    again = client.post(path)
+    assert "You had confirmed already" in again.content.decode()
+    assert MailingListSubscriber.objects.get().confirmed_at == confirmed_at
+    assert "You are on our mailing list" in client.get(path).content.decode()
+
+
+def test_confirm_links_cannot_be_forged_or_used_after_unsubscribing(client, db):
+    subscriber = mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
+    unsubscribe_code = mailing_list.make_unsubscribe_code(subscriber)
+    for code in (subscriber.unsubscribe_token, unsubscribe_code, "x" * 30):
+        url = reverse("mailing_list_confirm", args=[code])
+        assert client.get(url).status_code == 404, code
+        assert client.post(url).status_code == 404, code
+    assert MailingListSubscriber.objects.get().confirmed_at is None
+
+    path = confirm_link(confirmation_emails()[0].body)
+    mailing_list.unsubscribe(unsubscribe_code)
+    response = client.post(path)
+    assert response.status_code == 200
+    assert "There is nothing to confirm" in response.content.decode()
+    assert not MailingListSubscriber.objects.exists()
+
+
+def test_unconfirmed_subscriptions_are_deleted_after_thirty_days(db):
+    now = timezone.now()
+    confirmed = mailing_list.opt_in("yes@example.org", mailing_list.COMMENT, now=now)
+    mailing_list.confirm(confirmed)
+    mailing_list.opt_in("no@example.org", mailing_list.COMMENT, now=now)
+    recent = now + timedelta(days=20)
+    mailing_list.opt_in("recent@example.org", mailing_list.COMMENT, now=recent)
+
+    later = now + timedelta(days=31)
+    assert privacy.apply_retention(now=later, dry_run=True)["mailing_list"] == [
+        "Mailing list: would delete 1 unconfirmed subscription(s) older than 30 days."
+    ]
+    assert MailingListSubscriber.objects.count() == 3
+    privacy.apply_retention(now=later)
+    assert sorted(s.email for s in subscribers()) == ["recent@example.org", "yes@example.org"]
+    assert privacy.apply_retention(now=later)["mailing_list"] == []  # nothing left to do
+
+
+def test_confirmation_task_sends_nothing_once_unsubscribed_or_confirmed(db):
+    from home.tasks import send_mailing_list_confirmation
+
+    subscriber = mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
+    mail.outbox.clear()
+    mailing_list.confirm(subscriber)
+    assert send_mailing_list_confirmation.func(subscriber.pk) is False
+    subscriber.delete()
+    assert send_mailing_list_confirmation.func(subscriber.pk) is False
+    assert mail.outbox == []
+
+
 # ---------- Subject access, erasure, retention ----------
 
 
@@ -254,6 +362,7 @@ def test_privacy_export_includes_the_subscription_with_its_wording(tmp_path, cli
     assert row["consent_wording_version"] == subscriber.consent.version
     assert row["consent_wording"] == current_consent(ConsentText.MAILING_LIST).text
     assert row["consented_at"] == subscriber.consented_at.isoformat()
+    assert row["confirmed_at"] is None  # not confirmed yet
     assert document["counts"]["mailing_list"] == 1
     assert "mailing_list" in [record["given_for"] for record in document["consent_records"]]
     assert OTHER["email"] not in path.read_text()
@@ -271,6 +380,7 @@ def test_privacy_erase_removes_the_subscription_and_nobody_elses(client, event):
 def test_retention_of_registrations_and_comments_leaves_the_subscription(client, event, post):
     register(client, event, email=PERSON["email"], mailing_list="yes")
     comment(client, post, email=PERSON["email"], mailing_list="yes")
+    mailing_list.confirm(MailingListSubscriber.objects.get())  # confirmed: kept
     Comment.objects.update(status=moderation.APPROVED, decided_at=timezone.now())
     later = event.end + timedelta(days=event.delete_registrations_after_days + 400)
     privacy.apply_retention(now=later)
@@ -299,6 +409,7 @@ def admin_urls(subscriber):
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_list_is_for_superusers_only_and_read_only(client, people, role):
     subscriber = mailing_list.opt_in(PERSON["email"], mailing_list.EVENT_REGISTRATION)
+    mailing_list.confirm(subscriber)  # downloads hold confirmed subscribers only
     client = client_for(client, people, role)
     for name, (url, superusers_may) in admin_urls(subscriber).items():
         response = client.get(url)
@@ -322,9 +433,12 @@ def test_settings_menu_offers_the_mailing_list_only_to_superusers(client, people
 
 
 def test_csv_download_is_audit_logged_without_addresses(client, people):
-    mailing_list.opt_in(PERSON["email"], mailing_list.EVENT_REGISTRATION)
-    mailing_list.opt_in("=HYPERLINK(1)@example.org", mailing_list.COMMENT)
+    for address in (PERSON["email"], "=HYPERLINK(1)@example.org"):
+        mailing_list.confirm(mailing_list.opt_in(address, mailing_list.COMMENT))
+    mailing_list.opt_in("never-confirmed@example.org", mailing_list.COMMENT)
     client.force_login(people["superuser"])
+    # Listed in the admin, but the download holds only people who confirmed.
+    assert b"never-confirmed@example.org" in body(client.get("/admin/mailing-list/"))
     response = client.get("/admin/mailing-list/?export=csv")
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(body(response).decode())))
@@ -394,7 +508,16 @@ def test_person_opts_in_on_the_form_then_unsubscribes_from_the_email(
     tab.get_by_role("heading", name="Thank you for registering").wait_for()
     assert MailingListSubscriber.objects.get().email == PERSON["email"]
 
-    [message] = mail.outbox[:1]
+    [request] = confirmation_emails()
+    tab.goto(live_server.url + confirm_link(request.body))
+    tab.get_by_role("heading", name="Confirm you want our emails?").wait_for()
+    assert_no_axe_violations(tab)
+    tab.get_by_role("button", name="Confirm").click()
+    tab.get_by_role("heading", name="You are on our mailing list").wait_for()
+    assert_no_axe_violations(tab)
+    assert MailingListSubscriber.objects.get().confirmed_at is not None
+
+    [message] = registration_emails()[:1]
     tab.goto(live_server.url + unsubscribe_link(message.body))
     tab.get_by_role("heading", name="Unsubscribe from our mailing list?").wait_for()
     assert_no_axe_violations(tab)
