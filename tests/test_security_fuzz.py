@@ -196,6 +196,19 @@ def test_cancel_link(saved, before, code, method):
 
 @FUZZ
 @given(
+    code=st.text(max_size=120),
+    method=st.sampled_from(["get", "post"]),
+    kind=st.sampled_from(["confirm", "unsubscribe"]),
+)
+def test_mailing_list_links(saved, before, code, method, kind):
+    url = f"/mailing-list/{kind}/{quote(code, safe='')}/" if code else f"/mailing-list/{kind}/x/"
+    response = getattr(Client(), method)(url)
+    assert_refused_or_handled(response)
+    assert_unchanged(saved, before)
+
+
+@FUZZ
+@given(
     body=st.one_of(
         invalid_utf8,
         st.binary(max_size=200),
