@@ -115,17 +115,12 @@ def connect_content_models(*models):
 
 
 def on_delete(sender, instance, **kwargs):
-    from wagtail.models import BaseViewRestriction, Page, Site
+    """Any page deleted (the signal comes for each model of a specific page, so it
+    is connected without a sender and checked here)."""
+    from wagtail.models import Page
 
-    # A view restriction deleted makes a private page or collection public again.
-    if isinstance(instance, (Page, BaseViewRestriction, Site)):
+    if isinstance(instance, Page):
         bump_content_version()
-
-
-def on_view_restriction_saved(sender, **kwargs):
-    """A page or collection made private (or its restriction changed): cached public
-    copies and menus listing it must not be served again."""
-    bump_content_version()
 
 
 def on_consent_saved(sender, instance, **kwargs):
@@ -148,19 +143,21 @@ def connect_signals():
 
     from .models import ConsentText
 
-    connect_content_models(get_image_model(), get_document_model(), Tag)
+    # Sites route requests; a view restriction saved or deleted makes a page or
+    # collection private or public again; images, documents and tags show on pages.
+    connect_content_models(
+        Site,
+        PageViewRestriction,
+        CollectionViewRestriction,
+        get_image_model(),
+        get_document_model(),
+        Tag,
+    )
     page_published.connect(on_content_change, dispatch_uid="lmn-cache-published")
     page_unpublished.connect(on_content_change, dispatch_uid="lmn-cache-unpublished")
     post_page_move.connect(on_content_change, dispatch_uid="lmn-cache-moved")
     post_delete.connect(on_delete, dispatch_uid="lmn-cache-deleted")
-    post_save.connect(on_content_change, sender=Site, dispatch_uid="lmn-cache-site")
     post_save.connect(on_consent_saved, sender=ConsentText, dispatch_uid="lmn-cache-consent")
-    for model in (PageViewRestriction, CollectionViewRestriction):
-        post_save.connect(
-            on_view_restriction_saved,
-            sender=model,
-            dispatch_uid=f"lmn-cache-restriction-{model.__name__}",
-        )
 
 
 # ----- Fragments --------------------------------------------------------------
@@ -305,18 +302,10 @@ def cached_fragment(request, kind, name, vary_on, render):
     if not seconds or request is None or getattr(request, "is_preview", False):
         return render()
     key = make_template_fragment_key(name, [fragment_version(request), *vary_on])
-    use_local = LocalCopies.enabled()
-    if use_local and (html := local_copies.get(key)) is not None:
-        return html
-    stored = cache.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2:
-        expires, html = stored
-    else:
+    html = read_copy(key)
+    if html is None:
         html = render()
-        expires = time.time() + seconds
-        cache.set(key, (expires, html), seconds)
-    if use_local:
-        local_copies.set(key, html, expires)
+        store_copy(key, html, seconds)
     return html
 
 
@@ -340,31 +329,17 @@ def remember(name, compute, kind="chrome", request=None):
     """`compute()`'s value, kept for the fragment lifetime of `kind` under the
     content version: for data that only a publish (or a settings or restriction
     change) alters. With `request`, the version is the one this request already
-    read; without, one cache round trip reads the value and the version together.
-    A value stored under an older version is computed again. Every caller gets its
-    own copy (values are pickled), so changing one changes nothing for others."""
+    read; without, it is read from the cache. Every caller gets its own copy
+    (values are pickled), so changing one changes nothing for others. (A value of
+    None is not kept: it is computed each time.)"""
     seconds = fragment_seconds(kind)
     if not seconds:
         return compute()
-    key = f"lmn:remember:{name}"
-    use_local = LocalCopies.enabled()
-    if request is not None:
-        version = request_content_version(request)
-        if use_local and (pickled := local_copies.get(f"{key}:{version}")) is not None:
-            return pickle.loads(pickled)  # noqa: S301 (our own values, from this process)
-        stored = cache.get(key)
-    else:
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or content_version()
-        stored = found.get(key)
-    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == version:
-        _, expires, value = stored
-    else:
+    key = f"lmn:remember:{name}:{request_content_version(request)}"
+    value = read_copy(key)
+    if value is None:
         value = compute()
-        expires = time.time() + seconds
-        cache.set(key, (version, expires, value), seconds)
-    if use_local:
-        local_copies.set(f"{key}:{version}", pickle.dumps(value), expires)
+        store_copy(key, value, seconds)
     return value
 
 
