@@ -47,8 +47,13 @@ class CancelOutcome:
 
 # What the decisions under the lock read: only these columns are loaded with it, so
 # the lock is taken and held for as short a time as possible.
-LOCKED_FIELDS = ("start", "registration_opens", "registration_closes", "capacity")
-LOCKED_FIELDS += ("waiting_list_enabled",)
+LOCKED_FIELDS = (
+    "start",
+    "registration_opens",
+    "registration_closes",
+    "capacity",
+    "waiting_list_enabled",
+)
 
 
 def _lock_event(event_id):
