@@ -1,4 +1,4 @@
-"""Admin: the registrations list and export, and cancel/promote actions.
+"""Admin: the registrations list and export, cancel/promote actions, and phone bookings.
 
 Only superusers and people with `events.manage_registrations` (the "Event
 organisers" group) reach any of this; `wagtail_hooks` hides event pages from
@@ -12,16 +12,20 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods
+from django.views.generic import FormView
 
 from wagtail.admin import messages
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsListView
 
 from django_filters import ChoiceFilter
 
+from . import booking
 from . import registration as service
-from .models import EventPage, EventRegistration, with_registration_counts
+from .capacity import Window
+from .models import EventPage, EventRegistration, registration_consent, with_registration_counts
 from .privacy import deletion_date, retention_notice
 from .spreadsheet import neutralise_formula
 
@@ -109,6 +113,17 @@ class RegistrationsListView(SubmissionsListView):
         else:
             params.pop("sensitive", None)
         return self.request.path + "?" + params.urlencode()
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(
+                "Add registration",
+                url=reverse("events_add_registration", args=[self.form_page.pk]),
+                icon_name="plus",
+            ),
+        ]
 
     @cached_property
     def header_more_buttons(self):
@@ -214,3 +229,106 @@ def promote_view(request, pk):
         "events/admin/confirm_action.html",
         {"registration": registration, "event": event, "action": "promote"},
     )
+
+
+class AddRegistrationView(WagtailAdminTemplateMixin, FormView):
+    """An organiser books a place for someone (a phone booking), without the emailed
+    confirm step. Refused (403) to anyone who may not manage registrations, whatever
+    the button shows; see `events.booking` for what is stored, sent and logged."""
+
+    template_name = "events/admin/add_registration.html"
+    page_title = "Add registration"
+    header_icon = "form"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_registrations(request.user):
+            raise PermissionDenied
+        self.event = get_object_or_404(EventPage, pk=kwargs["event_id"])
+        if not get_forms_for_user(request.user).filter(pk=self.event.pk).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.event.get_admin_display_title()
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("events_registrations_index"), "label": "Event registrations"},
+            {"url": _list_url(self.event), "label": self.event.get_admin_display_title()},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(event=self.event, consent=registration_consent())
+        return kwargs
+
+    def get_form_class(self):
+        return booking.PhoneBookingForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            event=self.event,
+            window=self.event.registration_window(),
+            counts=self.event.counts,
+            capacity=self.event.capacity,
+            action_url=self.request.path,
+            submit_button_label="Add registration",
+            submit_button_active_label="Adding…",
+            list_url=_list_url(self.event),
+        )
+        return context
+
+    def form_valid(self, form):
+        outcome = booking.book(self.event, form, self.request.user)
+        _report_booking(self.request, outcome)
+        return redirect(_list_url(self.event))
+
+
+CLOSED_REASONS = {
+    Window.NOT_YET_OPEN: "has not opened yet",
+    Window.CLOSED: "has closed",
+}
+
+
+def _report_booking(request, outcome):
+    """Say what happened, in words that never repeat the person's name or address
+    (messages can travel in a cookie)."""
+    registration = outcome.registration
+    if outcome.kind == service.CONFIRMED:
+        messages.success(
+            request,
+            "Registration added with a confirmed place. They have been emailed their "
+            "confirmation with the calendar file and a link to cancel.",
+        )
+    elif outcome.kind == service.WAITING:
+        messages.success(
+            request,
+            "Every place is taken: added to the waiting list at number "
+            f"{registration.waiting_position}. They have been emailed to say so.",
+        )
+    elif outcome.kind == service.DUPLICATE:
+        if registration.status == EventRegistration.WAITING:
+            where = f"is on the waiting list at number {registration.waiting_position}"
+        else:
+            where = "already has a confirmed place"
+        messages.warning(
+            request,
+            f"That email address {where} for this event (registration "
+            f"{registration.pk}). Nothing was added.",
+        )
+    elif outcome.kind == service.FULL:
+        messages.error(
+            request,
+            "Every place is taken and this event has no waiting list, so nobody was added. "
+            "Cancel a registration or raise the capacity first.",
+        )
+    else:
+        reason = CLOSED_REASONS.get(outcome.window, "is not open")
+        messages.error(
+            request,
+            f"Registration for this event {reason}, so nobody was added. To take a booking, "
+            "change the registration dates on the event first.",
+        )

@@ -4,9 +4,10 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import ListingButton
+from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
-from . import admin_views
+from . import admin_views, booking
 from .models import EventPage
 
 
@@ -37,11 +38,30 @@ def register_admin_urls():
             name="events_cancel_registration",
         ),
         path(
+            "events/<int:event_id>/registrations/add/",
+            admin_views.AddRegistrationView.as_view(),
+            name="events_add_registration",
+        ),
+        path(
             "events/registrations/<int:pk>/promote/",
             admin_views.promote_view,
             name="events_promote_registration",
         ),
     ]
+
+
+@hooks.register("register_log_actions")
+def register_booking_log_action(actions):
+    @actions.register_action(booking.ACTION)
+    class RegistrationAdded(LogFormatter):
+        label = "Registration added by an organiser"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            outcome = data.get("outcome", "unknown")
+            registration_id = data.get("registration_id")
+            text = f"Registration added by an organiser: {outcome}"
+            return f"{text} (registration {registration_id})" if registration_id else text
 
 
 class RegistrationsMenuItem(MenuItem):
