@@ -349,3 +349,12 @@ def test_simultaneous_bookings_never_exceed_capacity(home_page, django_user_mode
     assert EventRegistration.objects.filter(page=event).count() == 2
     outcomes = Counter(entry.data["outcome"] for entry in booking_log_entries(event))
     assert outcomes == {"confirmed": 2, "full": count - 2}
+
+
+def test_the_booking_reads_clearly_in_the_events_history(client, django_user_model, event):
+    client.force_login(make_user(django_user_model, "admin", superuser=True))
+    book(client, event)
+    registration = EventRegistration.objects.get()
+    page = client.get(f"/admin/pages/{event.pk}/history/").content.decode()
+    assert f"Registration added by an organiser: confirmed (registration {registration.pk})" in page
+    assert "yusuf" not in page.lower()
