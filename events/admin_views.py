@@ -312,8 +312,10 @@ def _report_booking(request, outcome):
     elif outcome.kind == service.DUPLICATE:
         if registration.status == EventRegistration.WAITING:
             where = f"is on the waiting list at number {registration.waiting_position}"
-        else:
+        elif registration.status == EventRegistration.CONFIRMED:
             where = "already has a confirmed place"
+        else:
+            where = f"already has a registration ({registration.get_status_display().lower()})"
         messages.warning(
             request,
             f"That email address {where} for this event (registration "
