@@ -275,8 +275,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.PrivateExceptionReporterFilter
 DEFAULT_EXCEPTION_REPORTER = "home.privacy.PrivateExceptionReporter"
 
 # Admin sign-in: password check through django-axes, which locks a username on one
-# IP address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES. See
-# docs/security.md.
+# address (an IPv6 address's /64) after AXES_FAILURE_LIMIT failures for
+# AXES_COOLOFF_MINUTES, and a username on every address after
+# LMN_SIGNIN_USERNAME_FAILURE_LIMIT failures from any addresses. See docs/security.md.
 AUTHENTICATION_BACKENDS = [
     "home.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -286,7 +287,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "home.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "home.visitor.client_ip"
+AXES_HANDLER = "home.security.SiteAxesHandler"
+# Failures of one username from any addresses within the cool-off that lock it everywhere.
+LMN_SIGNIN_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20)
+AXES_CLIENT_IP_CALLABLE = "home.visitor.client_network"
 AXES_CLIENT_STR_CALLABLE = "home.security.axes_client_str"
 AXES_VERBOSE = False
 # Successful sign-ins are not recorded (AccessLog); failed ones only until cool-off.
