@@ -54,8 +54,7 @@ def test_network_of(address, network):
 def test_addresses_in_one_ipv6_slash_64_share_a_network_hash():
     day = datetime.date(2026, 11, 26)
     hashes = {
-        network_hash(RequestFactory().get("/", REMOTE_ADDR=home_address(n)), day)
-        for n in range(5)
+        network_hash(RequestFactory().get("/", REMOTE_ADDR=home_address(n)), day) for n in range(5)
     }
     assert len(hashes) == 1
     neighbour = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:3::1")
@@ -76,9 +75,7 @@ def report(comment, ip):
     return Client().post(f"/comments/{comment.pk}/report/", {"reason": "Abusive"}, REMOTE_ADDR=ip)
 
 
-def test_reports_from_many_addresses_of_one_connection_count_as_one_reader(
-    post, comment_settings
-):
+def test_reports_from_many_addresses_of_one_connection_count_as_one_reader(post, comment_settings):
     assert comment_settings.reports_to_hide == 3
     comment = make_comment(post, text="a fair comment someone wants hidden")
     for n in range(3):
@@ -128,9 +125,7 @@ def is_signed_in(response):
 
 
 def test_sign_in_failures_from_one_ipv6_connection_lock_it_whatever_the_address(staff_user):
-    responses = [
-        sign_in(f"wrong-{n}", home_address(n)) for n in range(settings.AXES_FAILURE_LIMIT)
-    ]
+    responses = [sign_in(f"wrong-{n}", home_address(n)) for n in range(settings.AXES_FAILURE_LIMIT)]
     assert [r.status_code for r in responses] == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     # A new address in the same /64 is the same connection: still locked.
     assert sign_in(PASSWORD, home_address(99)).status_code == 429
