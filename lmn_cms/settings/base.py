@@ -96,7 +96,8 @@ MIDDLEWARE = [
     # Sec-Fetch-Site headers so that cached pages' forms work (home/csrf.py).
     "home.csrf.SameOriginCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "wagtail_2fa.middleware.VerifyUserMiddleware",
+    # wagtail-2fa's, also asking anyone with an enrolled device for a code (home/twofactor.py).
+    "home.twofactor.SiteVerifyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "home.security.SiteCSPMiddleware",
@@ -298,6 +299,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Optional TOTP two-factor sign-in for everyone who can use the admin (wagtail-2fa,
-# on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway.
+# on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway,
+# and once they have, they are always asked for a code (home/twofactor.py).
 WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "Labour Muslim Network"
