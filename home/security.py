@@ -134,8 +134,9 @@ class RequestSizeLimitMiddleware:
                 {"limit_kib": limit // 1024},
                 status=413,
             )
-            # Tell the client not to send the rest of a body we will not read.
-            response["Connection"] = "close"
+            # No `Connection: close` here: it is a hop-by-hop header, which WSGI
+            # forbids an application to set (runserver answers 500; gunicorn drops
+            # it). The server drains or closes the unread body itself.
             return response
         return self.get_response(request)
 
