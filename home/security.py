@@ -9,9 +9,14 @@ request's nonce), so `script-src` never includes 'unsafe-inline'.
 import hashlib
 
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 
@@ -129,8 +134,9 @@ class RequestSizeLimitMiddleware:
                 {"limit_kib": limit // 1024},
                 status=413,
             )
-            # Tell the client not to send the rest of a body we will not read.
-            response["Connection"] = "close"
+            # No `Connection: close` here: it is a hop-by-hop header, which WSGI
+            # forbids an application to set (runserver answers 500; gunicorn drops
+            # it). The server drains or closes the unread body itself.
             return response
         return self.get_response(request)
 
@@ -150,16 +156,41 @@ class AxesBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+class SiteAxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a second, wider lock: a username is also
+    locked once it has failed LMN_SIGNIN_USERNAME_FAILURE_LIMIT times within the
+    cool-off from any number of addresses, so spreading guesses over many
+    addresses (a botnet, or the addresses of an IPv6 network) gains nothing.
+
+    The per-address lock (AXES_LOCKOUT_PARAMETERS: username and address together,
+    AXES_FAILURE_LIMIT) is unchanged, and a successful sign-in still clears only the
+    failures from the address it came from, so an attacker's failures keep counting
+    towards the wider lock. See docs/security.md for the trade-off.
+    """
+
+    def get_failures(self, request, credentials=None):
+        per_address = super().get_failures(request, credentials)
+        username = get_client_username(request, credentials)
+        if not username:
+            return per_address
+        attempts = AccessAttempt.objects.filter(username=username)
+        if settings.AXES_COOLOFF_TIME is not None:
+            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+        per_username = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        # axes compares one number with AXES_FAILURE_LIMIT; the username's count is
+        # scaled to it so that it reaches that limit exactly at its own limit.
+        limit = get_failure_limit(request, credentials)
+        username_limit = max(settings.LMN_SIGNIN_USERNAME_FAILURE_LIMIT, 1)
+        return max(per_address, per_username * limit // username_limit)
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page a locked-out sign-in gets: 429, in the site's design, saying how long
     to wait, without repeating the username."""
-    from axes.helpers import get_cool_off, get_failure_limit
+    from axes.helpers import get_cool_off
 
     cool_off = get_cool_off(request)
-    context = {
-        "failure_limit": get_failure_limit(request, credentials),
-        "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
-    }
+    context = {"cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None}
     return render(
         request,
         "security/lockout.html",

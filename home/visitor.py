@@ -6,11 +6,17 @@ stored, and each day's salt is deleted once the day is over, so yesterday's
 hashes can no longer be linked to anyone.
 
 Two hashes, for two jobs: `visitor_hash` (IP + user agent) tells readers apart
-for counting; `network_hash` (IP only) keys rate limits, because a user agent is
-whatever the client says and changing it per request must not reset a limit.
+for counting; `network_hash` (the client's network only) keys rate limits, because
+a user agent is whatever the client says and changing it per request must not
+reset a limit.
+
+A network is an IPv4 address itself, or the /64 an IPv6 address belongs to: one
+home or phone connection is given a whole /64 and may pick a new address in it at
+will, so counting IPv6 addresses one by one would make one person thousands.
 """
 
 import hashlib
+import ipaddress
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -22,6 +28,28 @@ from .caching import remember
 def client_ip(request):
     """The client address: REMOTE_ADDR, which a trusted proxy must set correctly."""
     return request.META.get("REMOTE_ADDR", "")
+
+
+def network_of(address):
+    """The network that per-address limits count `address` in, as an address:
+    an IPv4 address unchanged, an IPv6 address's /64 (host bits zeroed, so
+    2001:db8:1:2:aaaa::1 gives 2001:db8:1:2::), and an IPv4-mapped IPv6 address as
+    its IPv4 address. Anything that is not an address is returned as it is."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except (AttributeError, ValueError):
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+    return str(ip)
+
+
+def client_network(request):
+    """The client's network (see `network_of`): what per-address limits and the
+    admin sign-in lockout (AXES_CLIENT_IP_CALLABLE) count by."""
+    return network_of(client_ip(request))
 
 
 def today():
@@ -74,7 +102,8 @@ def visitor_hash(request, day=None):
 
 
 def network_hash(request, day=None):
-    """A hex digest of the day's salt and the client's IP address only.
+    """A hex digest of the day's salt and the client's network only (an IPv4
+    address, or an IPv6 address's /64).
 
     For rate limits and abuse rules: changing the user agent does not change it.
     Not for counting readers: everyone behind one address (an office, a mobile
@@ -82,5 +111,5 @@ def network_hash(request, day=None):
     """
     day = day or today()
     salt = _request_salt(request, day)
-    material = f"{salt}|{client_ip(request)}".encode("utf-8", "replace")
+    material = f"{salt}|{client_network(request)}".encode("utf-8", "replace")
     return hashlib.sha256(material).hexdigest()

@@ -116,3 +116,12 @@ from .mailing_list_admin import MailingListSubscriberViewSet  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_mailing_list_viewset():
     return MailingListSubscriberViewSet("mailing_list_subscribers")
+
+
+# Staff avatars: an uploaded picture or initials, never Gravatar (home/avatars.py).
+from . import avatars  # noqa: E402
+
+
+@hooks.register("get_avatar_url")
+def staff_avatar_url(user, size):
+    return avatars.avatar_url(user, size)

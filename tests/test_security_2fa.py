@@ -2,8 +2,11 @@
 and when ADMIN_2FA_REQUIRED is on, the admin needs a code from the staff member's
 authenticator app. Codes are computed with django-otp's own TOTP function."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from django.utils import timezone
 
 import pytest
 from django_otp.oath import totp
@@ -154,3 +157,98 @@ def test_another_users_code_does_not_sign_in(client, staff):
     response = client.post("/admin/2fa/auth", {"otp_token": code_for(their_device)})
     assert response.status_code == 200
     assert client.get("/admin/pages/").status_code == 302
+
+
+# An enrolled device is always asked for ----------------------------------------
+
+
+def sign_in_with_password(client, username="staff.member"):
+    response = client.post(
+        "/admin/login/",
+        {"username": username, "password": PASSWORD, "next": "/admin/pages/"},
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 302
+    return response
+
+
+@override_settings(WAGTAIL_2FA_REQUIRED=False)
+def test_with_2fa_not_required_a_member_with_a_device_is_still_asked_for_a_code(client, staff):
+    device = confirmed_device(staff)
+    sign_in_with_password(client)
+    for url in ("/admin/", "/admin/pages/", "/django-admin/", "/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith("/admin/2fa/auth"), url
+    assert client.get("/admin/2fa/auth").status_code == 200
+    right = client.post("/admin/2fa/auth", {"otp_token": code_for(device), "next": "/admin/"})
+    assert right.status_code == 302
+    assert client.get("/admin/pages/").status_code == 200
+
+
+@override_settings(WAGTAIL_2FA_REQUIRED=False)
+def test_with_2fa_not_required_a_member_without_a_device_needs_only_the_password(client, staff):
+    TOTPDevice.objects.create(user=staff, name="Half-enrolled", confirmed=False)
+    sign_in_with_password(client)
+    assert client.get("/admin/pages/").status_code == 200
+
+
+# Wrong codes are throttled per person ---------------------------------------------
+
+# django-otp waits THROTTLE_FACTOR * 2 ** (failures - 1) seconds after a failure;
+# a long wait keeps these tests independent of how fast they run.
+SLOW_THROTTLE = {"OTP_TOTP_THROTTLE_FACTOR": 600}
+
+
+def wrong_code_for(*devices):
+    """A six-digit code that is none of the devices' current codes."""
+    current = {code_for(d, offset) for d in devices for offset in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in current)
+
+
+@override_settings(WAGTAIL_2FA_REQUIRED=True, **SLOW_THROTTLE)
+def test_a_wrong_code_throttles_every_device_of_the_person(client, staff):
+    first = confirmed_device(staff)
+    second = TOTPDevice.objects.create(user=staff, name="Spare phone", confirmed=True)
+    client.force_login(staff)
+    wrong = client.post("/admin/2fa/auth", {"otp_token": wrong_code_for(first, second)})
+    assert wrong.status_code == 200
+    for device in (first, second):
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 1
+        assert device.throttling_failure_timestamp is not None
+    # The other device's right code is not a fresh set of guesses: it waits too.
+    refused = client.post("/admin/2fa/auth", {"otp_token": code_for(second)})
+    assert refused.status_code == 200
+    assert "temporarily disabled" in " ".join(refused.context["form"].non_field_errors())
+    assert client.get("/admin/pages/").status_code == 302
+    second.refresh_from_db()
+    assert second.throttling_failure_count == 1  # a refusal while waiting is not a guess
+
+
+@override_settings(WAGTAIL_2FA_REQUIRED=True, **SLOW_THROTTLE)
+def test_the_person_is_throttled_across_sessions(client, staff):
+    device = confirmed_device(staff)
+    client.force_login(staff)
+    client.post("/admin/2fa/auth", {"otp_token": wrong_code_for(device)})
+    other = type(client)()
+    other.force_login(staff)
+    refused = other.post("/admin/2fa/auth", {"otp_token": code_for(device)})
+    assert refused.status_code == 200
+    assert other.get("/admin/pages/").status_code == 302
+
+
+@override_settings(WAGTAIL_2FA_REQUIRED=True)
+def test_a_right_code_clears_the_throttle_of_every_device(client, staff):
+    first = confirmed_device(staff)
+    second = TOTPDevice.objects.create(user=staff, name="Spare phone", confirmed=True)
+    TOTPDevice.objects.filter(user=staff).update(
+        throttling_failure_count=3,
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(hours=1),
+    )
+    client.force_login(staff)
+    assert client.post("/admin/2fa/auth", {"otp_token": code_for(second)}).status_code == 302
+    for device in (first, second):
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 0
+        assert device.throttling_failure_timestamp is None

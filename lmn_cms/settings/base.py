@@ -96,7 +96,8 @@ MIDDLEWARE = [
     # Sec-Fetch-Site headers so that cached pages' forms work (home/csrf.py).
     "home.csrf.SameOriginCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "wagtail_2fa.middleware.VerifyUserMiddleware",
+    # wagtail-2fa's, also asking anyone with an enrolled device for a code (home/twofactor.py).
+    "home.twofactor.SiteVerifyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "home.security.SiteCSPMiddleware",
@@ -236,8 +237,15 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Documents are always sent through Wagtail's serve view, which checks the privacy of
+# their collection first; never a redirect to (or a link at) the storage's own URL,
+# which on S3 anyone could open or pass on (docs/deploy.md, "Private documents").
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar lookups: they send a hash of each staff email address to a third party.
+# Avatars are an uploaded picture or the person's initials (home/avatars.py).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # Logging: request bodies, form data and addresses carry personal (special
@@ -275,8 +283,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.PrivateExceptionReporterFilter
 DEFAULT_EXCEPTION_REPORTER = "home.privacy.PrivateExceptionReporter"
 
 # Admin sign-in: password check through django-axes, which locks a username on one
-# IP address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES. See
-# docs/security.md.
+# address (an IPv6 address's /64) after AXES_FAILURE_LIMIT failures for
+# AXES_COOLOFF_MINUTES, and a username on every address after
+# LMN_SIGNIN_USERNAME_FAILURE_LIMIT failures from any addresses. See docs/security.md.
 AUTHENTICATION_BACKENDS = [
     "home.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -286,7 +295,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "home.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "home.visitor.client_ip"
+AXES_HANDLER = "home.security.SiteAxesHandler"
+# Failures of one username from any addresses within the cool-off that lock it everywhere.
+LMN_SIGNIN_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20)
+AXES_CLIENT_IP_CALLABLE = "home.visitor.client_network"
 AXES_CLIENT_STR_CALLABLE = "home.security.axes_client_str"
 AXES_VERBOSE = False
 # Successful sign-ins are not recorded (AccessLog); failed ones only until cool-off.
@@ -294,6 +306,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Optional TOTP two-factor sign-in for everyone who can use the admin (wagtail-2fa,
-# on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway.
+# on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway,
+# and once they have, they are always asked for a code (home/twofactor.py).
 WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "Labour Muslim Network"
