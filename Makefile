@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 TEST_ENV := DJANGO_SETTINGS_MODULE=lmn_cms.settings.test DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test test-steps audit chromium lint format clean-venv
+.PHONY: run test test-steps audit test-tools lint format clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ run: $(RUN_STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: checks, lint and every test (browser tests too) against a throwaway PostgreSQL
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) test-tools
 	bash .ci/with-postgres $(MAKE) --no-print-directory test-steps
 
 test-steps:
@@ -48,7 +48,7 @@ test-steps:
 ## make screenshots: the editors' guide's screenshots (admin and site at 1280px and 375px),
 ## taken by the browser tests on the demo content, into docs/screenshots/
 .PHONY: screenshots screenshots-steps
-screenshots: $(DEV_STAMP) chromium
+screenshots: $(DEV_STAMP) test-tools
 	bash .ci/with-postgres $(MAKE) --no-print-directory screenshots-steps
 
 screenshots-steps:
@@ -61,14 +61,20 @@ audit: $(DEV_STAMP)
 	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms bench deploy \
 		--exclude "*/migrations/*" --severity-level high
 
-chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
+# The test suite drives a real Chromium, nginx and Redis (each started on 127.0.0.1 by
+# the tests that need it): install whichever is missing when root with apt-get.
+TEST_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light /usr/bin/redis-server:redis-server
+test-tools:
+	@missing=""; for tool in $(TEST_TOOLS); do \
+		[ -x "$${tool%%:*}" ] || missing="$$missing $${tool##*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing$$missing for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "The browser tests need Chromium at /usr/bin/chromium."; \
-		echo "Install it (Debian/Ubuntu: sudo apt-get install chromium) and run make test again."; \
+		echo "The tests need:$$missing (Debian/Ubuntu: sudo apt-get install$$missing)."; \
+		echo "Install them and run make test again."; \
 		exit 1; \
 	fi
 
