@@ -20,10 +20,11 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
+from home.spreadsheet import neutralise_formula
+
 from . import registration as service
 from .models import EventPage, EventRegistration, with_registration_counts
 from .privacy import deletion_date, retention_notice
-from .spreadsheet import neutralise_formula
 
 PERMISSION = "events.manage_registrations"
 
