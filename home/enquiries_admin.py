@@ -8,9 +8,12 @@ CSV and XLSX alike neutralise anything a spreadsheet would run as a formula.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.template.response import TemplateResponse
 
 from wagtail.contrib.forms.views import SubmissionsListView
 
+from .models import FormPage
 from .privacy import record_privacy_action
 from .spreadsheet import neutralise_formula
 from .staff_routing import can_handle_enquiries
@@ -33,3 +36,12 @@ class EnquiriesListView(SubmissionsListView):
             {"form_id": self.form_page.pk, "messages": rows, "format": spreadsheet_format},
         )
         return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+def enquiries_index_view(request):
+    """Every contact and enquiry form with its number of messages: the handlers' start
+    page (Wagtail's Forms listing needs page-editing rights, which handlers may lack)."""
+    if not can_handle_enquiries(request.user):
+        raise PermissionDenied
+    form_pages = FormPage.objects.annotate(message_count=Count("formsubmission")).order_by("title")
+    return TemplateResponse(request, "home/admin/enquiries_index.html", {"form_pages": form_pages})

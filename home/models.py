@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, EmailFormMixin
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -430,9 +430,9 @@ class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
         only the message's id (home/tasks.py), never from the request."""
         from .tasks import send_form_message_notification
 
-        # AbstractEmailForm would send the email here, in the request: skip to the
-        # storing step of AbstractForm.
-        submission = super(AbstractEmailForm, self).process_form_submission(form)
+        # EmailFormMixin would send the email here, in the request: skip to the
+        # storing step of FormMixin.
+        submission = super(EmailFormMixin, self).process_form_submission(form)
         if self.to_address:
             try:
                 send_form_message_notification.enqueue(submission.pk)

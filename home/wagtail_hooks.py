@@ -145,3 +145,28 @@ from .mailing_list_admin import MailingListSubscriberViewSet  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_mailing_list_viewset():
     return MailingListSubscriberViewSet("mailing_list_subscribers")
+
+
+# Contact and enquiry messages: Enquiry handlers and superusers (home/enquiries_admin.py).
+from . import enquiries_admin  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_enquiries_admin_urls():
+    return [path("form-messages/", enquiries_admin.enquiries_index_view, name="home_enquiries")]
+
+
+class EnquiriesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return staff_routing.can_handle_enquiries(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_enquiries_menu_item():
+    return EnquiriesMenuItem(
+        "Form messages",
+        reverse("home_enquiries"),
+        name="form-messages",
+        icon_name="mail",
+        order=720,
+    )
