@@ -22,12 +22,13 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
+from home.spreadsheet import neutralise_formula
+
 from . import booking
 from . import registration as service
 from .capacity import Window
 from .models import EventPage, EventRegistration, registration_consent, with_registration_counts
 from .privacy import deletion_date, retention_notice
-from .spreadsheet import neutralise_formula
 
 PERMISSION = "events.manage_registrations"
 

@@ -10,6 +10,7 @@ from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
 from home.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
 from home.mailing_list_forms import add_opt_in
 from home.models import SpamProtectedFormBuilder
+from home.staff_routing import ProtectedSettingsFormMixin
 
 FIXED_FIELDS = ("full_name", "email")
 CONSENT_FIELD = "consent"
@@ -118,8 +119,32 @@ class EventFormBuilder(SpamProtectedFormBuilder):
         return type("EventRegistrationForm", (EventRegistrationForm,), self.formfields)
 
 
-class EventPageAdminForm(WagtailAdminFormPageForm):
-    """The page editor's form: questions may not take the names of the fixed fields."""
+class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
+    """The page editor's form.
+
+    Questions may not take the names of the fixed fields. The settings that decide
+    who receives registrants' details (notification and sender addresses, each
+    question's "sensitive" flag, the retention period) are for Event organisers and
+    superusers only: an Editor's save that changes one is refused, and every change
+    is written to the page's history (see home/staff_routing.py).
+
+    For Editors a question they add must be marked sensitive (answers then stay out
+    of emails and default exports until an organiser decides otherwise), and a
+    sensitive question may not be removed: removing it and adding it again under
+    the same label would make its earlier answers ordinary ones.
+    """
+
+    protected_fields = {
+        "to_address": "notification address",
+        "from_address": "sender address",
+        "delete_registrations_after_days": "retention period",
+    }
+    protected_owner = "Event organisers"
+
+    def may_change_protected(self, user):
+        from .admin_views import can_manage_registrations
+
+        return bool(user) and can_manage_registrations(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -136,4 +161,72 @@ class EventPageAdminForm(WagtailAdminFormPageForm):
                     "Every registration form already asks for full name, email and consent "
                     "(and offers the mailing list): use a different label.",
                 )
+        self.check_sensitive_flags(formset)
         return cleaned
+
+    def check_sensitive_flags(self, formset):
+        """Compare each question's "sensitive" flag with the page as it stands."""
+        before = {question.pk: question for question in self.baseline.form_fields.all()}
+        allowed = self.user_may_change_protected
+        kept = set()
+        for form in formset.forms:
+            if not form.is_valid():
+                continue
+            data = form.cleaned_data
+            old = before.get(form.instance.pk) if form.instance.pk else None
+            if old is None:
+                if data.get("DELETE") or not form.has_changed():
+                    continue
+                label = data.get("label") or ""
+                if allowed:
+                    self.protected_changes.append(
+                        {
+                            "setting": "question_added",
+                            "question": label,
+                            "sensitive": data.get("sensitive", False),
+                        }
+                    )
+                elif not data.get("sensitive"):
+                    self.refuse(
+                        "sensitive",
+                        "Tick “sensitive” on a new question: only Event organisers can decide "
+                        "that its answers may go into notification emails and exports.",
+                        form=form,
+                    )
+                continue
+            if data.get("DELETE"):
+                continue
+            kept.add(old.pk)
+            if data.get("sensitive") != old.sensitive:
+                if allowed:
+                    self.protected_changes.append(
+                        {
+                            "setting": "sensitive",
+                            "question": old.label,
+                            "from": old.sensitive,
+                            "to": data.get("sensitive"),
+                        }
+                    )
+                else:
+                    self.refuse(
+                        "sensitive",
+                        "Only Event organisers can change whether a question is sensitive, as "
+                        "it decides who sees the answers. Put it back to save your other "
+                        "changes.",
+                        form=form,
+                    )
+        # Removed in the editor, or left out of the request altogether.
+        for pk, old in before.items():
+            if pk in kept or not old.sensitive:
+                continue
+            if allowed:
+                self.protected_changes.append(
+                    {"setting": "question_removed", "question": old.label, "sensitive": True}
+                )
+            else:
+                self.refuse(
+                    None,
+                    f"Only Event organisers can remove the sensitive question “{old.label}”: "
+                    "its answers would stop being treated as sensitive. Keep it to save your "
+                    "other changes.",
+                )

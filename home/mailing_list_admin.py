@@ -15,22 +15,14 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from .models import MailingListSubscriber
 from .privacy import record_privacy_action
+from .spreadsheet import neutralise_formula
 
 READ_ONLY_ACTIONS = {"view"}
-# Spreadsheet programs run a cell that starts like a formula (OWASP: CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def can_see_subscribers(user):
     """Only active superusers: the list says who wants to hear from a political network."""
     return bool(user and user.is_active and user.is_superuser)
-
-
-def neutralise_formula(value):
-    """Text that starts like a formula gets a leading apostrophe, so it is shown as typed."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class SuperuserReadOnlyPolicy(BasePermissionPolicy):

@@ -3,6 +3,8 @@
 `blog` and `events` build on this app; nothing here imports them.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -11,7 +13,7 @@ from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, EmailFormMixin
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -22,6 +24,9 @@ from modelcluster.fields import ParentalKey
 
 from .antispam import SpamProtectionMixin
 from .blocks import BaseStreamBlock
+from .staff_routing import FormPageAdminForm
+
+logger = logging.getLogger(__name__)
 
 
 class RememberedGenericSetting(BaseGenericSetting):
@@ -317,6 +322,42 @@ class SpamProtectedFormBuilder(FormBuilder):
         return super().create_datetime_field(field, options)
 
 
+MESSAGE_LIMIT_NOTICE = (
+    "We have had a lot of messages from your connection in the last hour. "
+    "Please wait a while and try again, or email us."
+)
+
+
+def within_message_limits(request):
+    """Count one form attempt against both per-address limits (the same rule as event
+    registrations): the visitor hash changes with the user agent, the network hash
+    does not, so both are counted on every attempt."""
+    from .ratelimit import hit
+    from .visitor import network_hash, visitor_hash
+
+    visitor_ok = hit(
+        f"form-message:{visitor_hash(request)}",
+        settings.LMN_FORM_MESSAGES_PER_HOUR,
+        3600,
+    )
+    network_ok = hit(
+        f"form-message-net:{network_hash(request)}",
+        settings.LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR,
+        3600,
+    )
+    return visitor_ok and network_ok
+
+
+class EnquiriesPanel(FormSubmissionsPanel):
+    """The "N submissions" link on the editor, for the people who may read them only."""
+
+    class BoundPanel(FormSubmissionsPanel.BoundPanel):
+        def is_shown(self):
+            from .staff_routing import can_handle_enquiries
+
+            return can_handle_enquiries(self.request.user) and super().is_shown()
+
+
 class SpamProtectedFormMixin:
     """Serve a form-builder page so that a filled honeypot looks like success to
     the bot but nothing is stored or emailed."""
@@ -324,7 +365,15 @@ class SpamProtectedFormMixin:
     form_builder = SpamProtectedFormBuilder
 
     def serve(self, request, *args, **kwargs):
+        """POST: more than LMN_FORM_MESSAGES_PER_HOUR attempts per visitor hash, or
+        LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR per IP address (or IPv6 network), get
+        a 429 with the form and a notice, before anything is validated or stored."""
         if request.method == "POST":
+            if not within_message_limits(request):
+                context = self.get_context(request)
+                context["form"] = self.get_form(page=self, user=request.user)
+                context["notice"] = MESSAGE_LIMIT_NOTICE
+                return TemplateResponse(request, self.get_template(request), context, status=429)
             form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
             if form.is_valid():
                 if form.is_spam:
@@ -348,7 +397,7 @@ class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
     )
 
     content_panels = AbstractEmailForm.content_panels + [
-        FormSubmissionsPanel(),
+        EnquiriesPanel(),
         FieldPanel("intro"),
         InlinePanel("form_fields", label="Form fields"),
         FieldPanel("thank_you_text"),
@@ -367,6 +416,35 @@ class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
 
     class Meta:
         verbose_name = "Form page"
+        permissions = [
+            (
+                "handle_enquiries",
+                "Can read, download and delete messages sent through contact and enquiry forms",
+            )
+        ]
+
+    base_form_class = FormPageAdminForm
+
+    def process_form_submission(self, form):
+        """Store the message; the staff email goes through the background worker with
+        only the message's id (home/tasks.py), never from the request."""
+        from .tasks import send_form_message_notification
+
+        # EmailFormMixin would send the email here, in the request: skip to the
+        # storing step of FormMixin.
+        submission = super(EmailFormMixin, self).process_form_submission(form)
+        if self.to_address:
+            try:
+                send_form_message_notification.enqueue(submission.pk)
+            except Exception:
+                # The message is stored even if the queue is down; only the id is logged.
+                logger.exception("Could not queue the staff email for message %s", submission.pk)
+        return submission
+
+    def get_submissions_list_view_class(self):
+        from .enquiries_admin import EnquiriesListView
+
+        return EnquiriesListView
 
 
 class DailySalt(models.Model):
@@ -456,6 +534,7 @@ class PrivacyAction(models.Model):
         ("retention", "Retention run"),
         ("registrations_export", "Registrations export"),
         ("mailing_list_export", "Mailing list export"),
+        ("enquiries_export", "Form messages export"),
     ]
 
     kind = models.CharField(max_length=30, choices=KINDS)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
-from .models import ConsentText
+from .models import ConsentText, FormPage
 
 
 class ConsentTextEditView(EditView):
@@ -42,9 +42,12 @@ class ConsentTextViewSet(SnippetViewSet):
 
 register_snippet(ConsentTextViewSet)
 
-from wagtail import hooks  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 
-from . import report_hooks  # noqa: E402,F401
+from wagtail import hooks  # noqa: E402
+from wagtail.models import Page  # noqa: E402
+
+from . import report_hooks, staff_routing  # noqa: E402,F401
 
 
 @hooks.register("register_log_actions")
@@ -64,6 +67,32 @@ def register_privacy_log_actions(actions):
     actions.register_action(
         "lmn.privacy.mailing_list_export", "Mailing list exported", "Mailing list exported"
     )
+    actions.register_action(
+        "lmn.privacy.enquiries_export", "Form messages exported", "Form messages exported"
+    )
+    actions.register_action(staff_routing.LOG_ACTION)(staff_routing.RoutingChangeFormatter)
+
+
+@hooks.register("after_create_page")
+def log_routing_of_new_page(request, page):
+    """A new page's routing settings, recorded once it has an id (home/staff_routing.py)."""
+    pending = getattr(page, "routing_changes_to_log", None)
+    if pending:
+        user, changes = pending
+        staff_routing.log_changes(page, user, changes)
+        page.routing_changes_to_log = None
+
+
+@hooks.register("filter_form_submissions_for_user")
+def enquiries_only_for_handlers(user, editable_forms):
+    """Messages from the contact and enquiry forms are read by Enquiry handlers and
+    superusers only, whether or not they may edit the page; Editors see none."""
+    form_page_type = ContentType.objects.get_for_model(FormPage)
+    if staff_routing.can_handle_enquiries(user):
+        return Page.objects.filter(pk__in=editable_forms.values("pk")) | Page.objects.filter(
+            content_type=form_page_type
+        )
+    return editable_forms.exclude(content_type=form_page_type)
 
 
 # Editors' dashboard ("Needs you", to which blog and events add their parts) and the
@@ -125,3 +154,28 @@ from . import avatars  # noqa: E402
 @hooks.register("get_avatar_url")
 def staff_avatar_url(user, size):
     return avatars.avatar_url(user, size)
+
+
+# Contact and enquiry messages: Enquiry handlers and superusers (home/enquiries_admin.py).
+from . import enquiries_admin  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_enquiries_admin_urls():
+    return [path("form-messages/", enquiries_admin.enquiries_index_view, name="home_enquiries")]
+
+
+class EnquiriesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return staff_routing.can_handle_enquiries(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_enquiries_menu_item():
+    return EnquiriesMenuItem(
+        "Form messages",
+        reverse("home_enquiries"),
+        name="form-messages",
+        icon_name="mail",
+        order=720,
+    )

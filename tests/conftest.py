@@ -67,6 +67,7 @@ GROUP_MIGRATIONS = [
     ("home.migrations.0005_editors_group", "set_up_editors"),
     ("blog.comments.migrations.0002_comment_moderators_group", "create_group"),
     ("events.migrations.0002_event_organisers_group", "create_group"),
+    ("home.migrations.0008_enquiry_handlers", "create_group"),
 ]
 
 
@@ -80,6 +81,7 @@ def restore_groups():
 
     if (
         Group.objects.filter(name="Event organisers").exists()
+        and Group.objects.filter(name="Enquiry handlers").exists()
         and Group.objects.filter(name="Editors", permissions__codename="access_admin").exists()
     ):
         return

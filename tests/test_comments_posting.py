@@ -372,6 +372,24 @@ def test_held_comment_emails_moderators_without_commenter_email(client, post, mo
     assert f"/admin/snippets/comments/comment/inspect/{comment.pk}/" in message.body
 
 
+def test_held_comment_emails_reach_moderators_and_superusers_never_editors(
+    client, post, moderator, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user(
+        "ed", email="editor@example.org", password="pw-for-tests-1"
+    )
+    editor.groups.add(Group.objects.get(name="Editors"))
+    django_user_model.objects.create_superuser(
+        "boss", email="superuser@example.org", password="pw-for-tests-1"
+    )
+    client.post(post_url(post), comment_data(text="Please review me"))
+    [message] = mail.outbox
+    assert sorted(message.bcc) == ["moderator@example.org", "superuser@example.org"]
+    assert "editor@example.org" not in message.bcc + message.to + message.cc
+
+
 def test_notification_logs_hold_no_personal_data(client, post, moderator, caplog):
     caplog.set_level("DEBUG")
     client.post(post_url(post), comment_data(text="Distinctive words here"))

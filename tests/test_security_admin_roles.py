@@ -120,10 +120,11 @@ def walk_table(o, people):
             f"/admin/events/registrations/{o['registration'].pk}/cancel/",
             "--OS",
         ),
-        # Contact-form submissions: the people who edit the contact page.
+        # Contact-form messages: Enquiry handlers and superusers only (an Editor edits
+        # the contact page but never reads what people send through it).
         (
             f"/admin/forms/submissions/{contact}/",
-            "E--S",
+            "---S",
         ),
         # Pages: editing a post (with its Views tab) and an event.
         (f"/admin/pages/{post}/edit/", "E--S"),

@@ -82,6 +82,15 @@ def test_event_organisers_only_manage_registrations():
     assert collection_permissions("Event organisers") == set()
 
 
+def test_enquiry_handlers_only_handle_form_messages():
+    assert model_permissions("Enquiry handlers") == {
+        "wagtailadmin.access_admin",
+        "home.handle_enquiries",
+    }
+    assert page_permissions("Enquiry handlers") == set()
+    assert collection_permissions("Enquiry handlers") == set()
+
+
 def test_no_group_can_manage_users_settings_or_consent_wording():
     forbidden = {
         "auth.add_user",

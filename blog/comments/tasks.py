@@ -1,4 +1,4 @@
-"""Background work: tell editors and moderators that a comment is waiting.
+"""Background work: tell the comment moderators that a comment is waiting.
 
 Runs through django-tasks (immediately in dev and tests, in the database
 worker in production). The email carries the post, the commenter's display
@@ -22,15 +22,14 @@ from .models import Comment
 logger = logging.getLogger(__name__)
 
 MODERATOR_GROUP = "Comment moderators"
-EDITOR_GROUP = "Editors"
 
 
 def notification_recipients():
-    """Active editors, comment moderators and superusers with an email address."""
+    """Active Comment moderators and superusers with an email address: the people who
+    may review comments. Never the Editors group, who may not (the email carries the
+    comment's text and the commenter's name)."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.filter(
-        Q(is_superuser=True) | Q(groups__name__in=[MODERATOR_GROUP, EDITOR_GROUP])
-    ).distinct()
+    users = users.filter(Q(is_superuser=True) | Q(groups__name=MODERATOR_GROUP)).distinct()
     return sorted({user.email for user in users})
 
 

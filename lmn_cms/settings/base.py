@@ -220,6 +220,12 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Labour Muslim Network <no-reply@labourmuslims.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Domains that notification addresses of events and form pages must be at,
+# comma-separated (e.g. "labourmuslims.org"); empty = no limit (home/staff_routing.py).
+LMN_STAFF_EMAIL_DOMAINS = env_list("LMN_STAFF_EMAIL_DOMAINS", "")
+# Contact and enquiry form messages per visitor hash, and per IP address, an hour (then 429).
+LMN_FORM_MESSAGES_PER_HOUR = 10
+LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR = 30
 
 # Background work (emails). Immediate by default so that dev needs no worker;
 # production switches to the database backend run by `manage.py db_worker`.

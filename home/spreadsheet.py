@@ -1,4 +1,5 @@
-"""Spreadsheet safety for registration exports."""
+"""Spreadsheet safety for every download of what people sent us (registrations,
+form messages, the mailing list), CSV and XLSX alike."""
 
 # Spreadsheet programs treat a cell starting with one of these as a formula
 # (tab and carriage return too, because some strip them first).
