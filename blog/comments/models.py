@@ -33,8 +33,9 @@ class CommentSettings(RememberedGenericSetting):
     auto_approve_after = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1)],
-        help_text="With automatic approval: how many approved comments (same email address) "
-        "someone needs before their comments appear without review.",
+        help_text="With automatic approval: how many approved comments an email address "
+        "needs before we email a link to publish its new comments without review. Only "
+        "the person who reads that inbox can use the link.",
     )
     max_links = models.PositiveSmallIntegerField(
         default=2, help_text="Comments with more links than this are held for review."
