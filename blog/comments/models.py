@@ -63,7 +63,9 @@ class CommentSettings(RememberedGenericSetting):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Email addresses and visitor hashes are deleted this many days after a "
-        "comment is approved, rejected or marked as spam. Names and comments stay.",
+        "comment is approved, rejected or marked as spam. Names and published comments stay; "
+        "rejected and spam comments are deleted after a period set on the server (30 days "
+        "by default).",
     )
 
     panels = [
