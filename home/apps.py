@@ -18,3 +18,11 @@ class HomeConfig(AppConfig):
         from . import mailing_list
 
         mailing_list.register()
+        # Rate-limit counters keyed on an email address, in subject access and erasure.
+        from . import ratelimit
+
+        ratelimit.register()
+        # Failed background tasks keep no address in their error text.
+        from . import task_records
+
+        task_records.register()

@@ -5,24 +5,36 @@ counters live in the shared cache instead: Redis increments atomically for every
 app server, and the database is spared a write per attempt.
 
 Used for comments, registrations and other public forms. Keys are already
-anonymous (a visitor hash) or hashed here (email addresses), so the table
-holds no personal data in the clear.
+anonymous (a visitor hash) or keyed hashes made here (email addresses), so the
+table holds no personal data in the clear.
+
+Email keys are an HMAC with a key derived from SECRET_KEY for this purpose alone:
+a plain hash of an address can be reversed by hashing a list of likely addresses,
+a keyed one only with the secret. The digest is the same for every kind of
+counter, so erasure (`erase`) finds every counter kept about an address.
 """
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .caching import count_up
+
+_KEY_SALT = "lmn.ratelimit.email"
+
+
+def email_digest(value):
+    """The keyed hash of an (email) address, case and surrounding spaces ignored."""
+    normalised = (value or "").strip().lower()
+    return salted_hmac(_KEY_SALT, normalised, algorithm="sha256").hexdigest()
 
 
 def hashed_key(kind, value):
     """A key for `value` (e.g. an email address) that does not store it in the clear."""
-    digest = hashlib.sha256(value.strip().lower().encode("utf-8", "replace")).hexdigest()
-    return f"{kind}:{digest}"
+    return f"{kind}:{email_digest(value)}"
 
 
 def _window_start(now, window_seconds):
@@ -73,3 +85,35 @@ def purge_expired(older_than=timedelta(days=1), now=None):
 
     cutoff = (now or timezone.now()) - older_than
     return RateLimitCounter.objects.filter(window_start__lt=cutoff).delete()[0]
+
+
+def _counters_for(email):
+    from .models import RateLimitCounter
+
+    return RateLimitCounter.objects.filter(key__endswith=":" + email_digest(email))
+
+
+def export(email):
+    """The counters kept about `email` (what they count and when), for subject access."""
+    return [
+        {"counts": key.rsplit(":", 1)[0], "window_start": start.isoformat(), "attempts": count}
+        for key, start, count in _counters_for(email)
+        .order_by("window_start", "key")
+        .values_list("key", "window_start", "count")
+    ]
+
+
+def erase(email):
+    """Delete the database counters kept about `email`; returns how many went.
+
+    Counters kept in the cache (LMN_RATELIMIT_CACHE) are left to expire: they hold
+    only the keyed hash, every one of them is gone within a day of its window
+    (the longest is a day), and finding them would mean listing the cache's keys.
+    """
+    return _counters_for(email).delete()[0]
+
+
+def register():
+    from . import privacy
+
+    privacy.register_holder("rate_limit_counters", export=export, erase=erase)

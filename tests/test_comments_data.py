@@ -189,3 +189,95 @@ def test_apply_retention_runs_the_comment_rule(post):
     call_command("apply_retention", stdout=out)
     assert "Cleared the email address and visitor hash of 1 decided comment(s)." in out.getvalue()
     assert Comment.objects.get().email == ""
+
+
+# ---------- Rejected and spam comments ----------
+
+
+def declined(post, status, days_ago, **fields):
+    return make_comment(
+        post,
+        status=status,
+        decided_at=timezone.now() - timedelta(days=days_ago),
+        email=fields.pop("email", "declined@example.org"),
+        visitor_hash=fields.pop("visitor_hash", "f" * 64),
+        **fields,
+    )
+
+
+def test_rejected_and_spam_comments_are_deleted_after_their_period(post, settings):
+    settings.LMN_REJECTED_COMMENTS_RETENTION_DAYS = 30
+    rejected = declined(post, moderation.REJECTED, 31, name="Rejected Person", text="unkind")
+    spam = declined(post, moderation.SPAM, 31, name="Spam Bot", text="buy now")
+    recent = declined(post, moderation.REJECTED, 29, text="recently rejected")
+    published = declined(post, moderation.APPROVED, 31, text="kept, it was published")
+    waiting = make_comment(
+        post, status=moderation.PENDING, created_at=timezone.now() - timedelta(days=60)
+    )
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "Deleted 2 rejected or spam comment(s) older than 30 days." in out.getvalue()
+    remaining = set(Comment.objects.values_list("pk", flat=True))
+    assert rejected.pk not in remaining and spam.pk not in remaining
+    assert {recent.pk, published.pk, waiting.pk} <= remaining
+    assert Comment.objects.get(pk=published.pk).text == "kept, it was published"
+
+
+def test_the_rejected_period_follows_the_setting_and_time(post, settings):
+    settings.LMN_REJECTED_COMMENTS_RETENTION_DAYS = 7
+    comment = declined(post, moderation.SPAM, 3)
+    assert "0 rejected or spam comments" in purge()
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    with time_machine.travel(timezone.now() + timedelta(days=5), tick=False):
+        assert "Deleted 1 rejected or spam comment decided more than 7 days ago" in purge()
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_rejected_comment_with_replies_is_blanked_and_its_replies_stay(post, settings):
+    settings.LMN_REJECTED_COMMENTS_RETENTION_DAYS = 30
+    parent = declined(post, moderation.REJECTED, 40, name="Parent Person", text="private words")
+    reply = make_comment(post, parent=parent, text="a published reply")
+    CommentReport.objects.create(comment=parent, visitor_hash="9" * 64)
+    purge()
+    parent.refresh_from_db()
+    assert (parent.name, parent.text, parent.email, parent.visitor_hash) == (
+        "Removed comment",
+        "This comment was not published.",
+        "",
+        "",
+    )
+    assert parent.fingerprint != moderation.fingerprint("private words")
+    assert Comment.objects.filter(pk=reply.pk).exists()
+    # A second run finds nothing left to do.
+    assert "Deleted 0 rejected or spam comments" in purge()
+
+
+def test_the_audit_log_forgets_a_deleted_comments_name_and_words(post, settings):
+    from django.contrib.auth import get_user_model
+
+    from wagtail.models import ModelLogEntry
+
+    from blog.comments import services
+
+    settings.LMN_REJECTED_COMMENTS_RETENTION_DAYS = 30
+    moderator = get_user_model().objects.create_user("m", password="pw-for-tests-1")
+    comment = make_comment(
+        post, status=moderation.PENDING, name="Zainab Private", text="a unique phrase"
+    )
+    services.decide([comment], moderation.REJECTED, moderator)
+    entry = ModelLogEntry.objects.get(object_id=str(comment.pk))
+    assert "Zainab Private" in entry.label
+    Comment.objects.filter(pk=comment.pk).update(decided_at=timezone.now() - timedelta(days=31))
+    purge()
+    entry.refresh_from_db()
+    assert "Zainab" not in entry.label and "unique phrase" not in entry.label
+    assert entry.user_id == moderator.pk
+
+
+def test_the_rejected_dry_run_changes_nothing(post, settings):
+    settings.LMN_REJECTED_COMMENTS_RETENTION_DAYS = 30
+    declined(post, moderation.REJECTED, 31)
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "Would delete 1 rejected or spam comment(s) older than 30 days." in out.getvalue()
+    assert Comment.objects.count() == 1

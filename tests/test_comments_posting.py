@@ -332,20 +332,6 @@ def test_every_comment_is_held_by_default_even_for_regulars(client, post):
     assert Comment.objects.filter(status=moderation.PENDING).count() == 1
 
 
-def test_auto_approval_after_n_approved_comments(client, post, comment_settings):
-    comment_settings.moderation_mode = moderation.AUTO_APPROVE_KNOWN
-    comment_settings.auto_approve_after = 2
-    comment_settings.save()
-    make_comment(post, email="Aisha@Example.org", text="old 1")
-    client.post(post_url(post), comment_data(text="second comment"))
-    assert Comment.objects.get(text="second comment").status == moderation.PENDING
-    make_comment(post, email="aisha@example.org", text="old 2")
-    response = client.post(post_url(post), comment_data(text="third comment"))
-    assert "comment=published" in response["Location"]
-    assert Comment.objects.get(text="third comment").status == moderation.APPROVED
-    assert "third comment" in page_html(client, post)
-
-
 # ---------- Notifications ----------
 
 

@@ -22,12 +22,20 @@ def test_every_comment_is_held_by_default():
     assert decision.reasons == ()
 
 
-def test_auto_approval_needs_enough_earlier_approved_comments():
+def test_auto_approval_never_publishes_on_an_email_address_alone():
     rules = moderation.Rules(mode=moderation.AUTO_APPROVE_KNOWN, auto_approve_after=3)
-    assert moderation.decide("Hello", rules, approved_before=2).status == moderation.PENDING
-    approved = moderation.decide("Hello", rules, approved_before=3)
-    assert approved.status == moderation.APPROVED
-    assert "3 earlier comments approved" in approved.reasons[0]
+    newcomer = moderation.decide("Hello", rules, approved_before=2)
+    assert newcomer.status == moderation.PENDING
+    assert newcomer.author_may_publish is False
+    regular = moderation.decide("Hello", rules, approved_before=3)
+    assert regular.status == moderation.PENDING
+    assert regular.author_may_publish is True
+    assert "3 earlier comments approved" in regular.reasons[0]
+
+
+def test_review_every_comment_never_offers_a_publish_link():
+    decision = moderation.decide("Hello", moderation.Rules(), approved_before=50)
+    assert decision.author_may_publish is False
 
 
 def test_auto_approval_never_skips_the_suspect_and_link_checks():

@@ -40,6 +40,26 @@ def test_hashed_key_hides_and_normalises_email():
     assert "example" not in key and "person" not in key
 
 
+def test_email_keys_are_keyed_hashes_not_a_plain_sha256(settings):
+    """Hashing a list of likely addresses must not find whose counter a key is:
+    the digest depends on SECRET_KEY."""
+    import hashlib
+
+    email = "person@example.org"
+    key = ratelimit.hashed_key("comment-email", email)
+    assert hashlib.sha256(email.encode()).hexdigest() not in key
+    assert hashlib.sha256((settings.SECRET_KEY + email).encode()).hexdigest() not in key
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only"
+    assert ratelimit.hashed_key("comment-email", email) != key
+
+
+def test_every_kind_of_counter_for_one_address_shares_its_digest():
+    comment = ratelimit.hashed_key("comment-email", "person@example.org")
+    resend = ratelimit.hashed_key("event-resend-7", "Person@example.org")
+    assert comment.split(":", 1)[1] == resend.split(":", 1)[1]
+    assert comment != resend
+
+
 def test_purge_removes_old_windows_only():
     now = datetime(2026, 11, 26, 10, 5, tzinfo=UTC)
     ratelimit.hit("old", 5, 3600, now=now - timedelta(days=2))

@@ -85,7 +85,9 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
         "comments": 1,
         "mailing_list": 0,
         "messages": 1,
+        "rate_limit_counters": 0,
         "registrations": 1,
+        "task_records": 0,
     }
 
     [reg] = document["data"]["registrations"]
@@ -119,7 +121,14 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
 def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
     run_export(tmp_path)
     action = PrivacyAction.objects.get(kind="export")
-    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 0, "registrations": 1}
+    assert action.counts == {
+        "comments": 1,
+        "mailing_list": 0,
+        "messages": 0,
+        "rate_limit_counters": 0,
+        "registrations": 1,
+        "task_records": 0,
+    }
     assert action.performed_by is None
     assert ModelLogEntry.objects.filter(action="lmn.privacy.export").count() == 1
     assert PERSON["email"] not in audit_text()
@@ -131,7 +140,9 @@ def test_export_of_an_unknown_address_is_empty_and_a_bad_address_is_refused(tmp_
         "comments": 0,
         "mailing_list": 0,
         "messages": 0,
+        "rate_limit_counters": 0,
         "registrations": 0,
+        "task_records": 0,
     }
     with pytest.raises(CommandError, match="not a valid email"):
         call_command("privacy_export", "not-an-email", "--output", str(tmp_path / "x.json"))
@@ -153,7 +164,14 @@ def test_superuser_download_matches_the_command_and_is_recorded(
     assert downloaded["data"] == from_command["data"]
     assert OTHER["email"] not in response.content.decode()
     action = PrivacyAction.objects.filter(kind="export", performed_by=people["superuser"]).get()
-    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 0, "registrations": 1}
+    assert action.counts == {
+        "comments": 1,
+        "mailing_list": 0,
+        "messages": 0,
+        "rate_limit_counters": 0,
+        "registrations": 1,
+        "task_records": 0,
+    }
     entry = ModelLogEntry.objects.get(action="lmn.privacy.export", user=people["superuser"])
     assert entry.timestamp is not None
     assert PERSON["email"] not in audit_text()
@@ -199,13 +217,22 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
         "comments": 0,
         "mailing_list": 0,
         "messages": 0,
+        "rate_limit_counters": 0,
         "registrations": 0,
+        "task_records": 0,
     }
     assert EventRegistration.objects.filter(email=OTHER["email"], status="confirmed").exists()
     assert Comment.objects.filter(email=OTHER["email"]).exists()
     # The erasure is on record, without the address.
     action = PrivacyAction.objects.get(kind="erasure")
-    assert action.counts == {"comments": 1, "mailing_list": 0, "messages": 1, "registrations": 1}
+    assert action.counts == {
+        "comments": 1,
+        "mailing_list": 0,
+        "messages": 1,
+        "rate_limit_counters": 0,
+        "registrations": 1,
+        "task_records": 0,
+    }
     assert ModelLogEntry.objects.filter(action="lmn.privacy.erasure").exists()
     assert PERSON["email"] not in audit_text() and PERSON["name"] not in audit_text()
 

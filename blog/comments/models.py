@@ -33,8 +33,9 @@ class CommentSettings(RememberedGenericSetting):
     auto_approve_after = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1)],
-        help_text="With automatic approval: how many approved comments (same email address) "
-        "someone needs before their comments appear without review.",
+        help_text="With automatic approval: how many approved comments an email address "
+        "needs before we email a link to publish its new comments without review. Only "
+        "the person who reads that inbox can use the link.",
     )
     max_links = models.PositiveSmallIntegerField(
         default=2, help_text="Comments with more links than this are held for review."
@@ -62,7 +63,9 @@ class CommentSettings(RememberedGenericSetting):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Email addresses and visitor hashes are deleted this many days after a "
-        "comment is approved, rejected or marked as spam. Names and comments stay.",
+        "comment is approved, rejected or marked as spam. Names and published comments stay; "
+        "rejected and spam comments are deleted after a period set on the server (30 days "
+        "by default).",
     )
 
     panels = [

@@ -34,7 +34,10 @@ MODERATE_EVERY = "every"
 AUTO_APPROVE_KNOWN = "auto"
 MODE_CHOICES = [
     (MODERATE_EVERY, "Review every comment"),
-    (AUTO_APPROVE_KNOWN, "Approve people with enough approved comments automatically"),
+    (
+        AUTO_APPROVE_KNOWN,
+        "Let people with enough approved comments publish from a link emailed to them",
+    ),
 ]
 
 BANNED_MESSAGE = (
@@ -65,6 +68,9 @@ class Decision:
     status: str
     reasons: tuple = field(default_factory=tuple)
     message: str = ""
+    # Held, but its author may publish it from a link sent to the comment's email
+    # address (see `decide`).
+    author_may_publish: bool = False
 
 
 def parse_word_list(text):
@@ -122,9 +128,15 @@ def decide(text, rules, approved_before=0):
     - any banned word: refused, with a polite message (nothing is stored);
     - suspect words or more than `max_links` links: held for a moderator, with
       the reasons recorded;
-    - otherwise held for review, unless the site approves people automatically
-      and this commenter (same email) already has `auto_approve_after` approved
-      comments.
+    - otherwise held for review. When the site approves regular commenters
+      automatically and this email address already has `auto_approve_after`
+      approved comments, the comment is still held, but marked so that a link
+      to publish it is emailed to that address.
+
+    An email address alone is never trusted: anyone can type someone else's.
+    Only the person who can read that inbox can use the link, so nothing is
+    published on the strength of what was typed into the form, and the page
+    after posting is the same whatever the address's history.
     """
     banned = find_words(text, rules.banned_words)
     if banned:
@@ -146,7 +158,12 @@ def decide(text, rules, approved_before=0):
         and approved_before >= rules.auto_approve_after
     ):
         return Decision(
-            APPROVED, (f"Approved automatically: {approved_before} earlier comments approved",)
+            PENDING,
+            (
+                f"Its author can publish it from the emailed link: "
+                f"{approved_before} earlier comments approved",
+            ),
+            author_may_publish=True,
         )
     return Decision(PENDING, ())
 

@@ -69,35 +69,26 @@ def erase(email):
             else:
                 comment.delete()
             erased += 1
-        _forget_labels(erased_ids)
+        retention.forget_log_labels(erased_ids)
     return erased
-
-
-def _forget_labels(comment_ids):
-    """Wagtail's audit log labels each moderation entry with the comment's str()
-    (name and opening words). The entries stay as a record of who decided what;
-    their labels lose the person's name and words."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Value
-    from django.db.models.functions import Concat
-
-    from wagtail.models import ModelLogEntry
-
-    ModelLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Comment), object_id__in=comment_ids
-    ).update(label=Concat(Value("Erased comment "), "object_id"))
 
 
 def apply_retention(now, dry_run=False):
     """The `purge_comment_data` rule, for `apply_retention`: a line for each kind of
     record with something due, none when nothing is (so a second run is silent)."""
     comments, reports = retention.purge(now=now, dry_run=dry_run)
+    declined = retention.purge_declined(now=now, dry_run=dry_run)
     verb = "Would clear" if dry_run else "Cleared"
     lines = []
     if comments:
         lines.append(f"{verb} the email address and visitor hash of {comments} decided comment(s).")
     if reports:
         lines.append(f"{verb} the visitor hash of {reports} old report(s).")
+    if declined:
+        lines.append(
+            f"{'Would delete' if dry_run else 'Deleted'} {declined} rejected or spam comment(s) "
+            f"older than {retention.rejected_days()} days."
+        )
     return lines
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.apps import apps
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -106,8 +107,10 @@ def submit(page, cleaned, visitor, rules, now=None):
     """Apply the moderation rules to a person's comment.
 
     Returns (comment, decision): `comment` is None when it was refused
-    (banned words or a duplicate); otherwise it is saved as pending or approved,
-    and moderators are told about held ones.
+    (banned words or a duplicate); otherwise it is saved as pending. Nothing is
+    published here: a comment its author may publish gets a link emailed to its
+    address (`offer_publish_link`); the others, and those whose link could not be
+    sent, are brought to the moderators' attention.
     """
     now = now or timezone.now()
     text = cleaned["text"]
@@ -125,12 +128,71 @@ def submit(page, cleaned, visitor, rules, now=None):
     comment = build_comment(page, cleaned, visitor, now=now)
     comment.status = decision.status
     comment.reasons = list(decision.reasons)
-    if decision.status == moderation.APPROVED:
-        comment.decided_at = now
     comment.save()
-    if decision.status == moderation.PENDING:
+    if not (decision.author_may_publish and offer_publish_link(comment)):
         notify_moderators(comment)
     return comment, decision
+
+
+PUBLISH_SALT = "lmn.comments.publish"
+# Long enough for someone who reads their email once a day or over a weekend.
+PUBLISH_LINK_MAX_AGE = timedelta(days=3)
+# Per address per day, so the form cannot be used to fill someone's inbox.
+PUBLISH_LINKS_PER_DAY = 5
+
+
+class InvalidPublishLink(Exception):
+    """The link was altered, truncated, never issued by us or is too old."""
+
+
+def make_publish_code(comment):
+    return signing.TimestampSigner(salt=PUBLISH_SALT).sign(str(comment.pk))
+
+
+def find_by_publish_code(code):
+    """The comment a genuine, unexpired publish link points at (None when it has
+    since been erased). Raises InvalidPublishLink otherwise."""
+    try:
+        comment_id = signing.TimestampSigner(salt=PUBLISH_SALT).unsign(
+            code or "", max_age=PUBLISH_LINK_MAX_AGE
+        )
+    except signing.BadSignature as exc:
+        raise InvalidPublishLink from exc
+    return Comment.objects.select_related("page").filter(pk=int(comment_id)).first()
+
+
+def offer_publish_link(comment):
+    """Email the comment's address a link to publish it; False when this address
+    has had its day's share of such emails (the comment then waits for a moderator)."""
+    from home.ratelimit import hashed_key, hit
+
+    from .tasks import send_publish_link
+
+    if not hit(hashed_key("comment-publish-link", comment.email), PUBLISH_LINKS_PER_DAY, 86400):
+        return False
+    send_publish_link.enqueue(comment.pk)
+    return True
+
+
+def publish_by_author(comment_id, now=None):
+    """The author confirmed from the emailed link: publish the comment if it is
+    still waiting (a moderator may have decided it since). Returns the comment's
+    status afterwards. Recorded in the audit log as an approval with no user."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or comment.status != moderation.PENDING:
+            return comment.status if comment else None
+        comment.status = moderation.APPROVED
+        comment.decided_at = now
+        comment.reasons = [*comment.reasons, "Published by its author from the emailed link"]
+        comment.save(update_fields=["status", "decided_at", "reasons"])
+        log(
+            instance=comment,
+            action=LOG_ACTIONS[moderation.APPROVED],
+            data={"previous_status": moderation.PENDING, "page_id": comment.page_id},
+        )
+    return comment.status
 
 
 def notify_moderators(comment):

@@ -1,7 +1,8 @@
-"""Public endpoints: post a comment, report a comment.
+"""Public endpoints: post a comment, report a comment, publish one's own comment.
 
-Both are POST-only and answer with a redirect back to the post (post/redirect/
-get). A form with errors is shown again on the post itself with a 4xx status.
+Posting and reporting are POST-only and answer with a redirect back to the post
+(post/redirect/get). A form with errors is shown again on the post itself with a
+4xx status. The publish page is opened from an emailed link: GET asks, POST acts.
 """
 
 from urllib.parse import urlencode
@@ -9,7 +10,8 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wagtail.models import Page
 
@@ -89,8 +91,10 @@ def post_comment(request, page_id):
         # Its own record: moderating the comment, or retention clearing its email,
         # leaves the subscription alone.
         mailing_list.opt_in(cleaned["email"], mailing_list.COMMENT, consent=form.mailing_list_text)
-    notice = "published" if comment.status == moderation.APPROVED else "received"
-    return _back_to_post(request, page, notice)
+    # The same answer whatever happened to the comment: whether it waits for a
+    # moderator or for its author's emailed link must not tell the sender anything
+    # about the address they typed.
+    return _back_to_post(request, page, "received")
 
 
 @require_POST
@@ -123,3 +127,40 @@ def report_comment(request, comment_id):
         comment, form.cleaned_data["reason"], visitor, settings.reports_to_hide, network=network
     )
     return _back_to_post(request, page, "reported")
+
+
+def _private_page(request, context, status=200):
+    response = TemplateResponse(request, "comments/publish.html", context, status=status)
+    # The code in the URL publishes someone's comment: keep it out of caches,
+    # search engines and the Referer header.
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def publish_comment(request, code):
+    """The author publishes their held comment from the link emailed to them.
+
+    A GET changes nothing (mail scanners open links on their own); a POST
+    publishes the comment if it is still waiting. A forged, broken or expired
+    link gets a 404 page.
+    """
+    try:
+        comment = services.find_by_publish_code(code)
+    except services.InvalidPublishLink:
+        return _private_page(request, {"state": "invalid"}, status=404)
+    if comment is None:
+        return _private_page(request, {"state": "gone"})
+    if request.method == "POST":
+        status = services.publish_by_author(comment.pk)
+        state = "published" if status == moderation.APPROVED else "decided"
+        return _private_page(request, {"state": state, "comment": comment, "just_now": True})
+    if comment.status == moderation.APPROVED:
+        state = "published"
+    elif comment.status == moderation.PENDING:
+        state = "ask"
+    else:
+        state = "decided"
+    return _private_page(request, {"state": state, "comment": comment})

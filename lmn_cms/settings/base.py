@@ -288,6 +288,11 @@ LOGGING = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "home.privacy.PrivateExceptionReporter"
 
+# Rejected and spam comments were never published: `apply_retention` deletes them
+# (or, when others replied, blanks their name and text) this many days after the
+# moderation decision. See docs/privacy.md.
+LMN_REJECTED_COMMENTS_RETENTION_DAYS = env_int("REJECTED_COMMENTS_RETENTION_DAYS", 30)
+
 # Admin sign-in: password check through django-axes, which locks a username on one
 # address (an IPv6 address's /64) after AXES_FAILURE_LIMIT failures for
 # AXES_COOLOFF_MINUTES, and a username on every address after

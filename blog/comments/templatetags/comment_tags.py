@@ -21,12 +21,13 @@ register = template.Library()
 SECTION_TEMPLATE = "comments/comments_section.html"
 
 NOTICES = {
+    # One wording for every comment taken, whatever then happens to it, so the page
+    # says nothing about the email address that was typed in.
     "received": (
         "success",
         "Thanks — your comment is awaiting moderation.",
-        "It will appear here once a moderator has approved it.",
+        "It will appear here once it has been approved.",
     ),
-    "published": ("success", "Thanks — your comment is now published.", ""),
     "reported": (
         "info",
         "Thank you for your report.",
