@@ -297,3 +297,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewa
 # on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway.
 WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "Labour Muslim Network"
+
+# Event registration by email confirmation (events/registration.py, docs/events.md).
+# Hours a confirm link works (never beyond the close of registration); default 24.
+LMN_EVENT_CONFIRM_LINK_HOURS = 24
+# Confirm emails sent per address per event per day; submissions beyond it store nothing.
+LMN_EVENT_CONFIRM_EMAILS_PER_DAY = 3
