@@ -12,7 +12,7 @@ import time
 from django.core import signing
 
 _SALT = "lmn.events.cancel"
-_CONFIRM_SALT = "lmn.events.confirm"
+CONFIRM_SALT = "lmn.events.confirm"
 
 
 class InvalidLink(Exception):
@@ -59,9 +59,9 @@ def read_cancel_code(code, now=None):
 
 def make_confirm_code(confirm_token, expires_at):
     """The signed code for the confirm link of a pending registration."""
-    return _make_code(confirm_token, expires_at, _CONFIRM_SALT)
+    return _make_code(confirm_token, expires_at, CONFIRM_SALT)
 
 
 def read_confirm_code(code, now=None):
     """The confirm token inside `code` (InvalidLink / ExpiredLink as for cancel codes)."""
-    return _read_code(code, _CONFIRM_SALT, now)
+    return _read_code(code, CONFIRM_SALT, now)
