@@ -79,7 +79,14 @@ class RegistrationsListView(SubmissionsListView):
         return self.request.GET.get("sensitive") == "1"
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("consent")
+        # Pending requests (not confirmed from the emailed link) are nobody's
+        # registration yet: never listed, counted or exported.
+        return (
+            super()
+            .get_base_queryset()
+            .exclude(status=EventRegistration.PENDING)
+            .select_related("consent")
+        )
 
     def preprocess_field_value(self, field, value, export_format):
         return neutralise_formula(super().preprocess_field_value(field, value, export_format))
@@ -173,7 +180,9 @@ def events_index_view(request):
 def _registration_for(request, pk):
     if not can_manage_registrations(request.user):
         raise PermissionDenied
-    registration = get_object_or_404(EventRegistration, pk=pk)
+    registration = get_object_or_404(
+        EventRegistration.objects.exclude(status=EventRegistration.PENDING), pk=pk
+    )
     if not get_forms_for_user(request.user).filter(pk=registration.page_id).exists():
         raise PermissionDenied
     event = get_object_or_404(EventPage, pk=registration.page_id)

@@ -4,6 +4,7 @@ Plain functions over plain values, so that the rules can be tested directly;
 `events.registration` applies them while it holds a lock on the event row.
 """
 
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -52,14 +53,24 @@ def places_to_fill(capacity, confirmed, waiting):
     return min(free, waiting)
 
 
+def registration_closes_at(start, closes=None):
+    """When registration closes: at `closes` (blank: when the event starts), and
+    never after the event has started, even if an editor sets a later time."""
+    return min(closes, start) if closes else start
+
+
+def confirm_link_expiry(now, hours, start, closes=None):
+    """When a confirm link made at `now` stops working: after `hours`, or when
+    registration closes, whichever comes first."""
+    return min(now + timedelta(hours=hours), registration_closes_at(start, closes))
+
+
 def registration_window(now, start, opens=None, closes=None):
     """Whether registration is open at `now`.
 
-    Opens at `opens` (blank: already open) and closes at `closes` (blank: when
-    the event starts). Registration never stays open after the event has
-    started, even if an editor sets a later closing time.
+    Opens at `opens` (blank: already open) and closes as `registration_closes_at` says.
     """
-    closes = min(closes, start) if closes else start
+    closes = registration_closes_at(start, closes)
     if opens and now < opens:
         return Window.NOT_YET_OPEN
     if now >= closes:

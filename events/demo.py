@@ -223,9 +223,10 @@ def load_events(home_page, stdout):
                 ("paragraph", RichText(spec["text"])),
                 ("paragraph", RichText(BACKGROUND)),
             ],
-            intro="<p>Registration takes a minute. We email you a confirmation with a "
-            "calendar file and a link to cancel if your plans change.</p>",
-            thank_you_text="<p>Thank you for registering.</p>",
+            intro="<p>Registration takes a minute. We email you a link to confirm your "
+            "place; once you confirm, we send a calendar file and a link to cancel if your "
+            "plans change.</p>",
+            thank_you_text="<p>Thank you for confirming. We look forward to seeing you.</p>",
             to_address="events@example.org",
             subject=f"New registration: {spec['title']}",
             questions=STANDARD_QUESTIONS,

@@ -7,11 +7,16 @@ from django.urls import reverse
 
 from home.mailing_list import unsubscribe_url_for
 
+from .dates import human_date_range
 from .ics import build_calendar
 from .models import EventPage
-from .tokens import make_cancel_code
+from .tokens import make_cancel_code, make_confirm_code
 
+CONFIRM_REQUEST = "confirm_request"
+ALREADY_REGISTERED = "already_registered"
 SUBJECTS = {
+    CONFIRM_REQUEST: "Please confirm your registration: {title}",
+    ALREADY_REGISTERED: "You're already registered: {title}",
     "confirmed": "Your place is confirmed: {title}",
     "waiting": "You're on the waiting list: {title}",
     "promoted": "A place has come up for you: {title}",
@@ -30,6 +35,34 @@ def cancel_url(registration, event):
     """The signed cancel link; it stops working when the event starts."""
     code = make_cancel_code(registration.cancel_token, event.start)
     return site_root(event) + reverse("events:cancel", args=[code])
+
+
+def confirm_url(registration, event):
+    """The signed, single-use confirm link of a pending request."""
+    code = make_confirm_code(registration.confirm_token, registration.confirm_expires_at)
+    return site_root(event) + reverse("events:confirm", args=[code])
+
+
+def confirm_request_message(registration, event):
+    """The "please confirm" email of a pending request: the link and when it stops
+    working, and what happens if the person did not ask for it (nothing)."""
+    context = {
+        "registration": registration,
+        "event": event,
+        "event_url": event.full_url,
+        "confirm_url": confirm_url(registration, event),
+        "expires": human_date_range(registration.confirm_expires_at),
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[CONFIRM_REQUEST].format(title=event.title),
+        body=render_to_string("events/emails/confirm_request.txt", context),
+        from_email=event.from_address or settings.DEFAULT_FROM_EMAIL,
+        to=[registration.email],
+    )
+    message.attach_alternative(
+        render_to_string("events/emails/confirm_request.html", context), "text/html"
+    )
+    return message
 
 
 def display_answer(value):
@@ -51,8 +84,8 @@ def answer_rows(registration, event, include_sensitive):
 
 
 def registrant_message(registration, kind):
-    """The confirmation, waiting-list, promotion or cancellation email (plain text
-    and HTML).
+    """The confirm request, confirmation, waiting-list, "already registered",
+    promotion or cancellation email (plain text and HTML).
 
     Confirmed and promoted people get the joining link of an online event and
     an .ics file; people on the waiting list get neither until they have a place.
@@ -62,7 +95,11 @@ def registrant_message(registration, kind):
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown email kind {kind!r}")
     event = EventPage.objects.get(pk=registration.page_id)
-    has_place = kind in ("confirmed", "promoted")
+    if kind == CONFIRM_REQUEST:
+        return confirm_request_message(registration, event)
+    has_place = kind in ("confirmed", "promoted") or (
+        kind == ALREADY_REGISTERED and registration.status == registration.CONFIRMED
+    )
     cancelled = kind in CANCELLATION_KINDS
     context = {
         "kind": kind,

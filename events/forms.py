@@ -51,7 +51,7 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             "email": forms.EmailField(
                 label="Email address",
                 max_length=254,
-                help_text="We send your confirmation here.",
+                help_text="We email you a link here: you have a place once you confirm it.",
                 widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
                 error_messages={
                     "required": "Enter your email address",

@@ -10,6 +10,7 @@ list, window), `dates` (how times read), `ics` (calendar files),
 import json
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -204,7 +205,7 @@ class EventPage(BasePage, AbstractEmailForm):
     thank_you_text = RichTextField(
         blank=True,
         features=["bold", "italic", "link"],
-        help_text="Shown to people after they register.",
+        help_text="Shown to people once they have confirmed their place from the emailed link.",
     )
     delete_registrations_after_days = models.PositiveIntegerField(
         default=90,
@@ -340,13 +341,11 @@ class EventPage(BasePage, AbstractEmailForm):
         return serve_event_page(self, request, *args, **kwargs)
 
     def render_landing_page(self, request, form_submission=None, *args, **kwargs):
-        outcome = kwargs.pop("outcome", None)
+        """ "Check your inbox": the one page every accepted form gets, whatever the
+        address's state (new, registered, waiting, cancelled, pending) or spam."""
         context = self.get_context(request)
-        context.update(form_submission=form_submission, outcome=outcome)
-        status = kwargs.pop("status", 200)
-        return TemplateResponse(
-            request, self.get_landing_page_template(request), context, status=status
-        )
+        context.update(confirm_link_hours=settings.LMN_EVENT_CONFIRM_LINK_HOURS)
+        return TemplateResponse(request, self.get_landing_page_template(request), context)
 
     # State --------------------------------------------------------------
 
@@ -492,14 +491,21 @@ class EventRegistration(AbstractFormSubmission):
     registration per email per event can be enforced by the database); the
     answers to the editor's questions stay in `form_data`. The consent
     wording version and time are kept as evidence of consent.
+
+    A submission of the public form is first *pending*: it holds no place, is
+    counted nowhere and is shown to nobody until the person confirms it from the
+    link emailed to them (see `events.registration`).
     """
 
+    PENDING = "pending"
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     CANCELLED = "cancelled"
+    # What organisers see and filter by: a pending request is not a registration yet.
     STATUSES = [(CONFIRMED, "Confirmed"), (WAITING, "Waiting list"), (CANCELLED, "Cancelled")]
+    ALL_STATUSES = [(PENDING, "Waiting for email confirmation"), *STATUSES]
 
-    status = models.CharField(max_length=20, choices=STATUSES, default=CONFIRMED)
+    status = models.CharField(max_length=20, choices=ALL_STATUSES, default=CONFIRMED)
     position = models.PositiveIntegerField(
         null=True, blank=True, help_text="Order on the waiting list (lowest goes first)."
     )
@@ -511,6 +517,21 @@ class EventRegistration(AbstractFormSubmission):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    # A pending request's own random token for its emailed confirm link (never the
+    # cancel token), cleared once the link has been used.
+    confirm_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    confirm_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the confirm link of a pending request stops working."
+    )
+    mailing_list_consent = models.ForeignKey(
+        "home.ConsentText",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The mailing-list wording a pending request ticked; acted on only once the "
+        "person confirms from the emailed link.",
+    )
     anonymised_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -522,11 +543,12 @@ class EventRegistration(AbstractFormSubmission):
     class Meta:
         verbose_name = "event registration"
         constraints = [
-            # Anonymised rows (blank email) keep their status for statistics, so
-            # they are left out of the one-per-email rule.
+            # Anonymised rows (blank email) keep their status for statistics, and
+            # pending requests hold nothing (anyone may type any address), so both
+            # are left out of the one-per-email rule.
             models.UniqueConstraint(
                 fields=["page", "email"],
-                condition=~Q(status="cancelled") & ~Q(email=""),
+                condition=~Q(status__in=["cancelled", "pending"]) & ~Q(email=""),
                 name="one_active_registration_per_email",
             )
         ]

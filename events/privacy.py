@@ -33,8 +33,9 @@ def _by_email(email):
 
 
 def export(email):
-    """Every registration made with `email`: the event, status, answers (sensitive ones
-    included: they are the person's own) and the consent wording they agreed to."""
+    """Every registration made with `email`, pending requests included while they
+    exist: the event, status, answers (sensitive ones included: they are the
+    person's own) and the consent wording they agreed to."""
     rows = []
     registrations = _by_email(email).select_related("consent").order_by("submit_time", "pk")
     events = {
@@ -66,6 +67,7 @@ def export(email):
                 "consented_at": _iso(registration.consented_at),
                 "cancelled_at": _iso(registration.cancelled_at),
                 "promoted_at": _iso(registration.promoted_at),
+                "confirm_link_expires_at": _iso(registration.confirm_expires_at),
                 "personal_data_deleted_on": _iso(deletion_date(event)),
             }
         )
@@ -92,7 +94,8 @@ def anonymise(registrations, now):
 def erase(email):
     """Erase everything registered with `email`.
 
-    A confirmed place or waiting-list place on an event that has not ended is first
+    Pending requests (never confirmed from the emailed link) are deleted. A
+    confirmed place or waiting-list place on an event that has not ended is first
     cancelled, which gives the place to the next person waiting (who is emailed);
     then every registration is anonymised. Returns how many registrations were erased.
     """
@@ -101,6 +104,9 @@ def erase(email):
     now = timezone.now()
     erased = 0
     with transaction.atomic():
+        # Pending requests hold no place and are not kept for statistics: deleted.
+        pending = _by_email(email).filter(status=EventRegistration.PENDING)
+        erased += pending.delete()[0]
         for registration in _by_email(email).order_by("pk"):
             active = registration.status != EventRegistration.CANCELLED
             if active and EventPage.objects.filter(pk=registration.page_id, end__gt=now).exists():
@@ -142,17 +148,31 @@ def retention_notice(event, now=None):
 
 
 def apply_retention(now, dry_run=False):
-    """Anonymise the registrations of every event whose retention period has passed.
+    """Delete pending requests whose confirm link has expired, then anonymise the
+    registrations of every event whose retention period has passed.
 
-    One line per event with something to do, with the counts per status that are
-    kept; nothing for events already done, so a second run reports nothing.
+    One line for the expired requests, and one per event with something to do, with
+    the counts per status that are kept; a second run reports nothing.
     """
     lines = []
+    expired = EventRegistration.objects.filter(
+        status=EventRegistration.PENDING, confirm_expires_at__lte=now
+    )
+    count = expired.count()
+    if count:
+        if not dry_run:
+            expired.delete()
+        verb = "would delete" if dry_run else "deleted"
+        lines.append(
+            f"Registrations: {verb} {count} unconfirmed request(s) whose confirm link expired."
+        )
     events = EventPage.objects.filter(end__lt=now).order_by("end", "pk")
     for event in events:
         if not is_due(event, now):
             continue
-        due = EventRegistration.objects.filter(page_id=event.pk, anonymised_at__isnull=True)
+        due = EventRegistration.objects.filter(
+            page_id=event.pk, anonymised_at__isnull=True
+        ).exclude(status=EventRegistration.PENDING)
         by_status = dict(due.values_list("status").annotate(n=Count("id")).order_by())
         if not by_status:
             continue

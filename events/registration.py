@@ -1,5 +1,12 @@
 """Registering, cancelling and promoting, each in one transaction that locks the event.
 
+The public form never registers anyone at once: `request_registration` stores a
+*pending* request (no place, counted nowhere) and emails a confirm link; only
+`confirm` (the person opening that link and pressing the button) decides the
+place. Whatever state the address is in, the form's answer is the same, so the
+form tells nobody whether an address is registered. `register` is the
+organisers' direct path (a phone booking), without the email step.
+
 Every step that changes who has a place first locks the event's row
 (`SELECT ... FOR UPDATE`), then counts and decides. Two requests for the last
 place, even in different server processes, therefore take turns: the second
@@ -9,8 +16,10 @@ cannot deadlock. Emails are queued only after the transaction has committed.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,6 +36,14 @@ WAITING = "waiting"
 FULL = "full"
 DUPLICATE = "duplicate"
 CLOSED = "closed"
+# Outcomes of the public form (request_registration) and of a confirm link (confirm).
+PENDING = "pending"
+ALREADY = "already"
+LIMITED = "limited"
+INVALID = "invalid"
+EXPIRED = "expired"
+
+ACTIVE = (EventRegistration.CONFIRMED, EventRegistration.WAITING)
 
 
 @dataclass
@@ -68,6 +85,10 @@ def _confirmed_count(event_id):
     ).count()
 
 
+def _active_for(event_id, email):
+    return EventRegistration.objects.filter(page_id=event_id, email=email, status__in=ACTIVE)
+
+
 def register(event, *, name, email, answers, consent, now=None):
     """Register one person, deciding their status under the event lock.
 
@@ -85,25 +106,13 @@ def register(event, *, name, email, answers, consent, now=None):
             window = locked.registration_window(now)
             if window != rules.Window.OPEN:
                 return Outcome(CLOSED, window=window)
-            existing = (
-                EventRegistration.objects.filter(page_id=locked.pk, email=email)
-                .exclude(status=EventRegistration.CANCELLED)
-                .first()
-            )
+            existing = _active_for(locked.pk, email).first()
             if existing is not None:
                 outcome = Outcome(DUPLICATE, existing)
             else:
-                decision = rules.decide(
-                    locked.capacity, _confirmed_count(locked.pk), locked.waiting_list_enabled
-                )
+                decision, position = _decide_locked(locked)
                 if decision == rules.Decision.FULL:
                     return Outcome(FULL)
-                position = None
-                if decision == rules.Decision.WAITING:
-                    last = EventRegistration.objects.filter(page_id=locked.pk).aggregate(
-                        last=Max("position")
-                    )["last"]
-                    position = (last or 0) + 1
                 registration = EventRegistration.objects.create(
                     page_id=locked.pk,
                     form_data=answers,
@@ -118,11 +127,7 @@ def register(event, *, name, email, answers, consent, now=None):
     except IntegrityError:
         # The unique constraint is only a backstop: the lock above means two
         # attempts with one email cannot both get here.
-        existing = (
-            EventRegistration.objects.filter(page_id=event.pk, email=email)
-            .exclude(status=EventRegistration.CANCELLED)
-            .first()
-        )
+        existing = _active_for(event.pk, email).first()
         if existing is None:
             raise
         outcome = Outcome(DUPLICATE, existing)
@@ -137,6 +142,177 @@ def register(event, *, name, email, answers, consent, now=None):
         _queue_registrant_email(registration, outcome.kind)
         _queue_staff_notification(registration)
     return outcome
+
+
+def _decide_locked(locked):
+    """(decision, waiting-list position) for the next person, under the event lock."""
+    decision = rules.decide(
+        locked.capacity, _confirmed_count(locked.pk), locked.waiting_list_enabled
+    )
+    position = None
+    if decision == rules.Decision.WAITING:
+        last = EventRegistration.objects.filter(page_id=locked.pk).aggregate(last=Max("position"))[
+            "last"
+        ]
+        position = (last or 0) + 1
+    return decision, position
+
+
+def confirm_link_hours():
+    return settings.LMN_EVENT_CONFIRM_LINK_HOURS
+
+
+def confirm_emails_per_day():
+    return settings.LMN_EVENT_CONFIRM_EMAILS_PER_DAY
+
+
+def _send_reminder(registration, event_id, email):
+    # Anyone can type someone else's address: at most once a day per address and
+    # event, so the form cannot be used to flood that person's inbox.
+    if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event_id}", email), 1, 86400):
+        _queue_registrant_email(registration, "already_registered")
+
+
+def request_registration(
+    event, *, name, email, answers, consent, mailing_list_consent=None, now=None
+):
+    """What the public form does: store a pending request and email its confirm link.
+
+    Nothing here holds or decides a place, so no lock is taken. The caller shows
+    the same page whatever the outcome (except "closed", which is about the event,
+    not the address):
+    - ALREADY: the address holds a place or a waiting-list spot; nothing is stored
+      and it is sent a "you are already registered" email, at most once a day.
+    - LIMITED: this address has been sent LMN_EVENT_CONFIRM_EMAILS_PER_DAY confirm
+      emails for this event today; nothing is stored or sent.
+    - PENDING: a new pending row (each submission its own, so nobody can change
+      someone else's pending answers) and a confirm email.
+    `mailing_list_consent` is the wording of a ticked mailing-list box: kept on the
+    pending row and acted on only when the person confirms.
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    window = event.registration_window(now)
+    if window != rules.Window.OPEN:
+        return Outcome(CLOSED, window=window)
+    existing = _active_for(event.pk, email).first()
+    if existing is not None:
+        _send_reminder(existing, event.pk, email)
+        return Outcome(ALREADY)
+    if not ratelimit.hit(
+        ratelimit.hashed_key(f"event-confirm-{event.pk}", email), confirm_emails_per_day(), 86400
+    ):
+        return Outcome(LIMITED)
+    registration = EventRegistration.objects.create(
+        page_id=event.pk,
+        form_data=answers,
+        status=EventRegistration.PENDING,
+        name=name,
+        email=email,
+        consent=consent,
+        consented_at=now,
+        confirm_token=secrets.token_urlsafe(24),
+        confirm_expires_at=rules.confirm_link_expiry(
+            now, confirm_link_hours(), event.start, event.registration_closes
+        ),
+        mailing_list_consent=mailing_list_consent,
+    )
+    _queue_registrant_email(registration, "confirm_request")
+    return Outcome(PENDING, registration)
+
+
+def pending_for_token(token):
+    """The pending request a confirm token belongs to, or None (used, expired and
+    deleted, or never issued)."""
+    return (
+        EventRegistration.objects.filter(confirm_token=token, status=EventRegistration.PENDING)
+        .only("pk", "page_id", "confirm_expires_at")
+        .first()
+    )
+
+
+def confirm(token, now=None):
+    """Turn the pending request behind a confirm link into a registration.
+
+    Decided under the event lock exactly as `register` decides: CONFIRMED,
+    WAITING (with a position) or FULL; outside the registration window CLOSED.
+    FULL, CLOSED and EXPIRED keep nothing (the pending row is deleted). When the
+    address already holds a place or a waiting-list spot (another pending request
+    confirmed first) the pending row is deleted too, and the outcome is DUPLICATE
+    with that registration. A used, deleted or unknown token gives INVALID: a
+    link confirms at most once, and one address never gets two registrations.
+    Emails (and a ticked mailing-list box) are acted on after commit.
+    """
+    now = now or timezone.now()
+    found = pending_for_token(token)
+    if found is None:
+        return Outcome(INVALID)
+    wish = None
+    with transaction.atomic():
+        locked = _lock_event(found.page_id)
+        current = (
+            EventRegistration.objects.select_for_update()
+            .filter(pk=found.pk, status=EventRegistration.PENDING, confirm_token=token)
+            .first()
+        )
+        if current is None:
+            return Outcome(INVALID)
+        if current.confirm_expires_at is None or current.confirm_expires_at <= now:
+            current.delete()
+            return Outcome(EXPIRED)
+        window = locked.registration_window(now)
+        if window != rules.Window.OPEN:
+            current.delete()
+            return Outcome(CLOSED, window=window)
+        wish = current.mailing_list_consent
+        existing = _active_for(locked.pk, current.email).first()
+        if existing is not None:
+            current.delete()
+            outcome = Outcome(DUPLICATE, existing)
+        else:
+            decision, position = _decide_locked(locked)
+            if decision == rules.Decision.FULL:
+                current.delete()
+                return Outcome(FULL)
+            current.status = str(decision)
+            current.position = position
+            current.confirm_token = None
+            current.confirm_expires_at = None
+            current.mailing_list_consent = None
+            # "Registered at" is when the place was decided, not when the form was sent.
+            current.submit_time = now
+            current.save(
+                update_fields=[
+                    "status",
+                    "position",
+                    "confirm_token",
+                    "confirm_expires_at",
+                    "mailing_list_consent",
+                    "submit_time",
+                    "updated_at",
+                ]
+            )
+            outcome = Outcome(str(decision), current)
+
+    registration = outcome.registration
+    if wish is not None:
+        _opt_in_to_mailing_list(registration.email, wish)
+    if outcome.kind == DUPLICATE:
+        _send_reminder(registration, registration.page_id, registration.email)
+    else:
+        _queue_registrant_email(registration, outcome.kind)
+        _queue_staff_notification(registration)
+    return outcome
+
+
+def _opt_in_to_mailing_list(email, wording):
+    from home import mailing_list
+
+    try:
+        mailing_list.opt_in(email, mailing_list.EVENT_REGISTRATION, consent=wording)
+    except Exception:
+        # The registration stands; the mailing list is a separate wish.
+        logger.exception("Could not record a mailing-list opt-in from a registration")
 
 
 def _promote_locked(registrations, now):

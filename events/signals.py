@@ -21,7 +21,8 @@ def fill_places_after_delete(sender, instance, using, **kwargs):
     """
     from .models import EventRegistration
 
-    if instance.status == EventRegistration.CANCELLED:
+    if instance.status in (EventRegistration.CANCELLED, EventRegistration.PENDING):
+        # Neither held a place.
         return
     page_id = instance.page_id
     # robust: the deletion has already committed; a failed promotion is logged, not a 500.

@@ -18,15 +18,20 @@ def _registration(registration_id):
 
 @task()
 def send_registrant_email(registration_id, kind):
-    """Email the registrant: "confirmed", "waiting", "promoted", or after a
+    """Email the registrant: "confirm_request" (a pending request's confirm link),
+    "confirmed", "waiting", "already_registered", "promoted", or after a
     cancellation "cancelled" (they had a place) or "left_waiting_list".
 
     Does nothing if the registration has been deleted or anonymised (an erasure
     request or retention) since the email was queued, nor, for the other kinds, if
-    it has been cancelled since.
+    it has been cancelled since. A confirm link goes only to a request still
+    pending, and nothing else ever goes to a pending one.
     """
     registration = _registration(registration_id)
     if registration is None:
+        return False
+    is_pending = registration.status == EventRegistration.PENDING
+    if is_pending != (kind == emails.CONFIRM_REQUEST):
         return False
     is_cancelled = registration.status == EventRegistration.CANCELLED
     if is_cancelled != (kind in emails.CANCELLATION_KINDS):
@@ -42,6 +47,8 @@ def send_staff_notification(registration_id):
     """Tell the event's `to_address` about a new registration (never sensitive answers)."""
     registration = _registration(registration_id)
     if registration is None or registration.anonymised_at:
+        return False
+    if registration.status == EventRegistration.PENDING:
         return False
     message = emails.staff_message(registration)
     if message is None:

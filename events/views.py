@@ -1,4 +1,4 @@
-"""Public views: the event page's form handling, calendar files and cancel links."""
+"""Public views: the event page's form handling, calendar files, confirm and cancel links."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -7,7 +7,6 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from home import mailing_list
 from home.ratelimit import hit
 from home.visitor import network_hash, visitor_hash
 
@@ -15,7 +14,7 @@ from . import registration as service
 from .capacity import Window
 from .ics import build_calendar
 from .models import EventPage, EventRegistration
-from .tokens import ExpiredLink, InvalidLink, read_cancel_code
+from .tokens import ExpiredLink, InvalidLink, read_cancel_code, read_confirm_code
 
 RATE_LIMIT_MESSAGE = (
     "We have had a lot of registrations from your connection in the last hour. "
@@ -54,7 +53,9 @@ def _render_page(page, request, form=None, status=200, notice=""):
 
 
 def serve_event_page(page, request, *args, **kwargs):
-    """GET shows the page (with the form while registration is open); POST registers.
+    """GET shows the page (with the form while registration is open); POST asks for
+    a place: a pending request and an emailed confirm link, with the same "check
+    your inbox" page whatever the address's state.
 
     Spam: a filled honeypot looks like success but stores and sends nothing;
     a too-quick or expired form is shown again; more than
@@ -83,27 +84,24 @@ def serve_event_page(page, request, *args, **kwargs):
     if not form.is_valid():
         return _render_page(page, request, form=form, status=400)
     if form.is_spam:
+        # The same page as everyone else gets; nothing is stored or sent.
         return page.render_landing_page(request, None)
 
-    if form.cleaned_data.get("mailing_list"):
-        # Its own consent, kept apart from the registration (and before it, so that
-        # the confirmation email can carry the unsubscribe link).
-        mailing_list.opt_in(
-            form.cleaned_data["email"],
-            mailing_list.EVENT_REGISTRATION,
-            consent=form.mailing_list_text,
-        )
-    outcome = service.register(
+    # Never registers at once: a pending request and an emailed confirm link, and the
+    # same page whatever state the address is in (see events/registration.py).
+    outcome = service.request_registration(
         page,
         name=form.cleaned_data["full_name"],
         email=form.cleaned_data["email"],
         answers=form.answers(),
         consent=form.consent_text,
+        mailing_list_consent=form.mailing_list_text
+        if form.cleaned_data.get("mailing_list")
+        else None,
     )
     if outcome.kind == service.CLOSED:
         return _render_page(page, request, status=409)
-    status = 409 if outcome.kind == service.FULL else 200
-    return page.render_landing_page(request, outcome.registration, outcome=outcome, status=status)
+    return page.render_landing_page(request, None)
 
 
 def _calendar_response(body, filename, attachment):
@@ -156,7 +154,11 @@ def cancel_registration(request, code):
         return _private(
             TemplateResponse(request, "events/cancel_invalid.html", {"expired": False}, status=404)
         )
-    registration = EventRegistration.objects.filter(cancel_token=token).first()
+    registration = (
+        EventRegistration.objects.filter(cancel_token=token)
+        .exclude(status=EventRegistration.PENDING)
+        .first()
+    )
     if registration is None:
         return _private(
             TemplateResponse(request, "events/cancel_invalid.html", {"expired": False}, status=404)
@@ -168,3 +170,53 @@ def cancel_registration(request, code):
         context.update(registration=outcome.registration, already=outcome.already_cancelled)
         return _private(TemplateResponse(request, "events/cancel_done.html", context))
     return _private(TemplateResponse(request, "events/cancel_confirm.html", context))
+
+
+def _confirm_invalid(request, expired=False):
+    return _private(
+        TemplateResponse(
+            request,
+            "events/confirm_invalid.html",
+            {"expired": expired},
+            status=410 if expired else 404,
+        )
+    )
+
+
+# What a confirm POST can end in, and the status code of its page.
+CONFIRM_STATUS = {
+    service.CONFIRMED: 200,
+    service.WAITING: 200,
+    service.DUPLICATE: 200,
+    service.FULL: 409,
+    service.CLOSED: 409,
+}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_registration(request, code):
+    """The emailed confirm link: GET shows one button and changes nothing; POST
+    decides the place under the event lock (once: a used link is gone)."""
+    try:
+        token = read_confirm_code(code)
+    except ExpiredLink:
+        return _confirm_invalid(request, expired=True)
+    except InvalidLink:
+        return _confirm_invalid(request)
+    pending = service.pending_for_token(token)
+    if pending is None:
+        return _confirm_invalid(request)
+    event = get_object_or_404(EventPage, pk=pending.page_id)
+    if request.method != "POST":
+        return _private(TemplateResponse(request, "events/confirm.html", {"event": event}))
+    outcome = service.confirm(token)
+    if outcome.kind == service.INVALID:
+        return _confirm_invalid(request)
+    if outcome.kind == service.EXPIRED:
+        return _confirm_invalid(request, expired=True)
+    context = {"event": event, "outcome": outcome, "registration": outcome.registration}
+    return _private(
+        TemplateResponse(
+            request, "events/confirm_done.html", context, status=CONFIRM_STATUS[outcome.kind]
+        )
+    )

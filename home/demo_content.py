@@ -541,7 +541,10 @@ def privacy_page(contact):
                 "<li><b>Event registrations</b>: your name, email address and your answers "
                 "to the event's questions (some, such as access needs, are treated as "
                 "sensitive), so that we can run the event, send you the joining details "
-                "and manage the waiting list.</li>",
+                "and manage the waiting list. When you fill in the form we email you a "
+                "link to confirm: you have no place, and nobody here sees your details, "
+                "until you confirm. Anyone who types your address into the form is told "
+                "only to check their inbox, never whether you are registered.</li>",
                 "<li><b>Comments</b>: your name, email address and comment, so that we can "
                 "moderate and publish it. We never publish your email address.</li>",
                 "<li><b>Messages and enquiries</b>: your name, email address and what you "
@@ -588,7 +591,9 @@ def privacy_page(contact):
             heading("How long we keep it"),
             paragraph(
                 "<ul>",
-                "<li>Event registrations: your name, email address and answers are deleted "
+                "<li>Event registrations: if you do not confirm from the emailed link, what "
+                "you sent is deleted when the link expires (after 24 hours at most). "
+                "Otherwise your name, email address and answers are deleted "
                 "90 days after the event ends (an event page may set a different period). "
                 "We keep only the numbers, such as how many people had a place.</li>",
                 "<li>Comments: your email address is deleted 90 days after we approve or "

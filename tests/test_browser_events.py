@@ -1,4 +1,5 @@
-"""A member registers for a roundtable in Chromium and cancels from the email."""
+"""A member registers for a roundtable in Chromium, confirms from the emailed link and
+cancels from the confirmation email."""
 
 import re
 from urllib.parse import urlsplit
@@ -29,10 +30,13 @@ def roundtable(home_page, live_server, settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_member_registers_then_cancels_from_the_email(browser_page, live_server, roundtable):
+def test_member_registers_confirms_from_the_email_then_cancels(
+    browser_page, live_server, roundtable
+):
     tab = browser_page
     tab.goto(live_server.url + roundtable.url)
     assert_no_axe_violations(tab)
+    places = tab.locator(".event-facts dt:has-text('Places') + dd").inner_text()
 
     tab.get_by_label("Full name").fill("Amina Example")
     tab.get_by_label("Email address").fill("amina@example.org")
@@ -43,13 +47,35 @@ def test_member_registers_then_cancels_from_the_email(browser_page, live_server,
     consent.check()
     tab.get_by_role("button", name="Register").click()
 
-    tab.get_by_role("heading", name="Thank you for registering").wait_for()
-    assert "Your place is confirmed" in tab.content()
+    # The form only asks: no place until the emailed link is confirmed.
+    tab.get_by_role("heading", name="Check your inbox to confirm your place").wait_for()
     assert_no_axe_violations(tab)
     registration = EventRegistration.objects.get()
+    assert registration.status == "pending"
+    tab.goto(live_server.url + roundtable.url)
+    assert tab.locator(".event-facts dt:has-text('Places') + dd").inner_text() == places
+
+    (request,) = [m for m in mail.outbox if m.to == ["amina@example.org"]]
+    confirm = re.search(r"(https?://\S+/events/confirm/\S+/)", request.body).group(1)
+    tab.goto(confirm)
+    tab.get_by_role("heading", name="Confirm your place").wait_for()
+    assert_no_axe_violations(tab)
+    registration.refresh_from_db()
+    assert registration.status == "pending"  # opening the link changes nothing
+    tab.get_by_role("button", name="Confirm my place").click()
+    tab.get_by_role("heading", name="Your place is confirmed").wait_for()
+    assert_no_axe_violations(tab)
+    registration.refresh_from_db()
     assert registration.status == "confirmed"
 
-    (message,) = [m for m in mail.outbox if m.to == ["amina@example.org"]]
+    # The link works once.
+    tab.goto(confirm)
+    tab.get_by_role("heading", name="This link does not work").wait_for()
+    assert_no_axe_violations(tab)
+
+    (message,) = [
+        m for m in mail.outbox if m.to == ["amina@example.org"] and "confirmed" in m.subject
+    ]
     link = re.search(r"(https?://\S+/events/cancel/\S+/)", message.body).group(1)
     tab.goto(link)
     tab.get_by_role("heading", name="Cancel your place?").wait_for()

@@ -1,5 +1,6 @@
 """Fixtures and helpers shared by the events tests (imported by test_events_*.py)."""
 
+import re
 from datetime import timedelta
 
 from django.core import mail
@@ -47,8 +48,40 @@ def registration_data(name="Amina Example", email="amina@example.org", **answers
     return data
 
 
-def register(client, event, **kwargs):
+def submit(client, event, **kwargs):
+    """Post the public form (which only ever asks for a place: see `register`)."""
     return client.post(event.url, registration_data(**kwargs), REMOTE_ADDR="192.0.2.10")
+
+
+CONFIRM_SUBJECT = "Please confirm your registration"
+
+
+def confirm_path(message):
+    """The path of the confirm link in a "please confirm" email (the plain-text part)."""
+    match = re.search(r"https?://[^/\s]+(/events/confirm/[^\s]+/)", message.body)
+    assert match, "no confirm link in the email"
+    return match.group(1)
+
+
+def registration_mails_to(address):
+    """What `address` was sent apart from "please confirm" emails."""
+    return [m for m in mails_to(address) if not m.subject.startswith(CONFIRM_SUBJECT)]
+
+
+def confirm_emails_to(address):
+    return [m for m in mails_to(address) if m.subject.startswith(CONFIRM_SUBJECT)]
+
+
+def register(client, event, **kwargs):
+    """What a person does: post the form, open the emailed confirm link and press the
+    button. Returns the confirm page (or the form's answer when no link was sent)."""
+    email = kwargs.get("email", "amina@example.org").strip().lower()
+    before = len(confirm_emails_to(email))
+    response = submit(client, event, **kwargs)
+    links = confirm_emails_to(email)
+    if response.status_code != 200 or len(links) == before:
+        return response
+    return client.post(confirm_path(links[-1]))
 
 
 def mails_to(address):

@@ -321,3 +321,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewa
 # and once they have, they are always asked for a code (home/twofactor.py).
 WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "Labour Muslim Network"
+
+# Event registration by email confirmation (events/registration.py, docs/events.md).
+# Hours a confirm link works (never beyond the close of registration); default 24.
+LMN_EVENT_CONFIRM_LINK_HOURS = 24
+# Confirm emails sent per address per event per day; submissions beyond it store nothing.
+LMN_EVENT_CONFIRM_EMAILS_PER_DAY = 3
