@@ -34,8 +34,9 @@ run: $(RUN_STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: checks, lint and every test (browser tests too) against a throwaway PostgreSQL
+## and a throwaway Redis (the suite's cache, as in production)
 test: $(DEV_STAMP) test-tools
-	bash .ci/with-postgres $(MAKE) --no-print-directory test-steps
+	bash .ci/with-postgres bash .ci/with-redis $(MAKE) --no-print-directory test-steps
 
 test-steps:
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
@@ -49,7 +50,7 @@ test-steps:
 ## taken by the browser tests on the demo content, into docs/screenshots/
 .PHONY: screenshots screenshots-steps
 screenshots: $(DEV_STAMP) test-tools
-	bash .ci/with-postgres $(MAKE) --no-print-directory screenshots-steps
+	bash .ci/with-postgres bash .ci/with-redis $(MAKE) --no-print-directory screenshots-steps
 
 screenshots-steps:
 	SCREENSHOT_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/test_browser_editors.py -k screenshots -q

@@ -5,7 +5,6 @@ their authors and categories, and the honest per-day view counts behind
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models, transaction
@@ -33,10 +32,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 
-from home import caching
 from home.blocks import BaseStreamBlock
 from home.models import BasePage
-from home.routing import route_to_child
 
 from .admin_forms import BlogPageForm
 from .panels import ViewsChartPanel
@@ -157,26 +154,10 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         """The requested page of `posts`; a page number that is not a whole number,
         or is past the end, is a 404 rather than a silent jump to another page."""
         paginator = Paginator(posts, POSTS_PER_PAGE)
-        self._reuse_post_count(request, paginator)
         try:
             return paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage) as exc:
             raise Http404("No such page of posts.") from exc
-
-    def _reuse_post_count(self, request, paginator):
-        """Counting thousands of posts is the one part of the index whose cost grows
-        with the blog, so the count is kept as long as the listing cards are
-        (LMN_LISTING_CACHE_SECONDS) and, like them, is keyed on the content version:
-        a publish or unpublish counts afresh at once. Off when listings are not cached."""
-        seconds = caching.fragment_seconds("listing")
-        if not seconds:
-            return
-        key = f"lmn:post-count:{caching.request_content_version(request)}:{self.pk}:{request.path}"
-        count = cache.get(key)
-        if count is None:
-            cache.set(key, paginator.count, seconds)
-        else:
-            paginator.count = count  # a cached_property: this replaces the COUNT query
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -242,18 +223,6 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     def _render_listing(self, request, **kwargs):
         context = self.get_context(request, **kwargs)
         return TemplateResponse(request, self.get_template(request), context)
-
-    def route(self, request, path_components):
-        """A post's URL costs one query (the post with its images) instead of
-        Wagtail's two (the page, then its specific row). The index's own routes
-        (archives, feeds) and anything that is not a post go the usual way."""
-        if path_components and path_components[0] not in RESERVED_SLUGS:
-            result = route_to_child(
-                self, request, path_components, BlogPage, ("hero_image", "social_image")
-            )
-            if result is not None:
-                return result
-        return super().route(request, path_components)
 
 
 class BlogPage(BasePage):
@@ -432,9 +401,9 @@ class BlogPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Authors, categories and tags are read by the template's {% prefetch_post %},
-        # inside the fragments that show them. Lazy: the related cards sit in a
-        # cached fragment, so on a cache hit these queries are never run.
+        # Authors, categories and tags are read by the template's {% prefetch_post %}.
+        # Lazy: the related cards sit in a cached fragment, so on a cache hit these
+        # queries are never run.
         context["related_posts"] = SimpleLazyObject(lambda: list(self.related_posts()))
         return context
 

@@ -6,7 +6,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from home import caching
 from home.ratelimit import hit
 from home.visitor import network_hash, today, visitor_hash
 
@@ -14,16 +13,9 @@ from . import views_count
 from .models import BlogPage
 
 
-def _is_countable_post(page_id, request):
-    """Whether `page_id` is a live, public post. Every reader of a post sends a
-    beacon, so the answer is kept as long as listings are (LMN_LISTING_CACHE_SECONDS),
-    under the content version so that unpublishing is seen at once."""
-    return caching.remember(
-        f"countable:{page_id}",
-        lambda: BlogPage.objects.live().public().filter(pk=page_id).exists(),
-        kind="listing",
-        request=request,
-    )
+def _is_countable_post(page_id):
+    """Whether `page_id` is a live, public post (one indexed query)."""
+    return BlogPage.objects.live().public().filter(pk=page_id).exists()
 
 
 def _setting(name, default):
@@ -60,7 +52,7 @@ def view_beacon(request):
         page_id = views_count.parse_beacon(request.body)
     except views_count.BadBeacon:
         return HttpResponseBadRequest("Malformed view beacon.")
-    if not _is_countable_post(page_id, request):
+    if not _is_countable_post(page_id):
         return HttpResponse("No such post.", status=404, content_type="text/plain")
     if views_count.is_bot(request.headers.get("User-Agent", "")) or _is_editor(request):
         return HttpResponse(status=204)

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from home.caching import count_up
+from home.ratelimit import count_in_cache, hit
 
 MAX_BODY_BYTES = 512
 TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
@@ -75,8 +75,11 @@ def take_view_slot(post_id, network, day, limit):
     in the cache (Redis in production, shared by every app server) and is
     incremented atomically, so concurrent beacons never take more than `limit`.
     A beacon that then does not count (a repeat visitor) gives its slot back.
+    While the cache is not answering, the database counts (a day's window).
     """
-    taken = count_up(_slot_key(post_id, network, day), SLOT_SECONDS)
+    taken = count_in_cache(_slot_key(post_id, network, day), SLOT_SECONDS)
+    if taken is None:
+        return hit(f"view-slot:{post_id}:{network}", limit, window_seconds=24 * 60 * 60)
     if taken > limit:
         give_back_view_slot(post_id, network, day)
         return False

@@ -35,7 +35,6 @@ from modelcluster.fields import ParentalKey
 
 from home.blocks import BaseStreamBlock
 from home.models import BasePage
-from home.routing import route_to_child
 
 from . import capacity as rules
 from .dates import human_date_range
@@ -69,11 +68,6 @@ class EventIndexPage(BasePage):
 
     class Meta:
         verbose_name = "Event index page"
-
-    def route(self, request, path_components):
-        """An event's URL costs one query (the event with its image) instead of two."""
-        result = route_to_child(self, request, path_components, EventPage, ("social_image",))
-        return result or super().route(request, path_components)
 
     def events(self):
         """Live, public events under this page, with their registration counts."""
@@ -293,14 +287,10 @@ class EventPage(BasePage, AbstractEmailForm):
         return EventFormBuilder(self.get_form_fields()).get_form_class()
 
     def use_published_form_fields(self, request):
-        """For the public page: read the questions from the cache, under the content
-        version (a publish bumps it), instead of querying on every view and
-        registration. Never for a preview, whose questions may be unsaved."""
-        from home.caching import remember
-
-        self._published_form_fields = remember(
-            f"event-form-fields:{self.pk}", lambda: list(self.form_fields.all()), request=request
-        )
+        """For the public page: read the questions once for this request (the form,
+        its fields and the landing page each ask). Never for a preview, whose
+        questions may be unsaved."""
+        self._published_form_fields = list(self.form_fields.all())
 
     def get_form_fields(self):
         published = getattr(self, "_published_form_fields", None)

@@ -2,7 +2,6 @@
 
 from django.db import IntegrityError, transaction
 
-from .caching import remember
 from .models import ConsentText
 
 DEFAULT_WORDING = {
@@ -25,13 +24,8 @@ DEFAULT_WORDING = {
 
 
 def current_consent(purpose):
-    """The latest wording for `purpose`, creating version 1 from the default if none
-    exists. Kept in the cache under the content version, which a new version bumps
-    (home/caching.py)."""
-    return remember(f"consent:{purpose}", lambda: _latest_consent(purpose))
-
-
-def _latest_consent(purpose):
+    """The latest wording for `purpose` (one indexed query), creating version 1
+    from the default if none exists."""
     latest = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
     if latest is None:
         try:

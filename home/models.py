@@ -17,7 +17,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, E
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
@@ -29,29 +29,13 @@ from .staff_routing import FormPageAdminForm
 logger = logging.getLogger(__name__)
 
 
-class RememberedGenericSetting(BaseGenericSetting):
-    """A generic setting that public pages read from the cache, under the content
-    version, instead of querying on every request. Saving it bumps the version (see
-    home/caching.py); the admin (where it is edited) always reads the database."""
+class BumpingGenericSetting(BaseGenericSetting):
+    """A generic setting whose save starts a new content version (home/caching.py):
+    the footer and menus that show it are cached fragments. Read once per request,
+    as Wagtail does."""
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def load(cls, request_or_site=None):
-        from .caching import remember
-        from .security import is_admin_path
-
-        path = getattr(request_or_site, "path_info", None)
-        if path is None or is_admin_path(path):
-            return super().load(request_or_site)
-        attr_name = cls.get_cache_attr_name()
-        if not hasattr(request_or_site, attr_name):
-            setting = remember(
-                f"setting:{cls._meta.label_lower}", cls._get_or_create, request=request_or_site
-            )
-            setattr(request_or_site, attr_name, setting)
-        return getattr(request_or_site, attr_name)
 
     def save(self, *args, **kwargs):
         from .caching import bump_content_version
@@ -65,7 +49,7 @@ class RememberedGenericSetting(BaseGenericSetting):
 
 
 @register_setting(icon="site")
-class SiteSettings(RememberedGenericSetting):
+class SiteSettings(BumpingGenericSetting):
     """Contact details, social links and the pages the footer always links to."""
 
     organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
@@ -173,25 +157,6 @@ class BasePage(Page):
     @cached_property
     def meta_description(self):
         return self.search_description or self.listing_summary
-
-    def get_view_restrictions(self):
-        """Wagtail's view restrictions for this page and its ancestors, remembered
-        under the content version (which a restriction saved or deleted, or a page
-        moved, bumps), so that serving a public page costs no query for them. Still
-        a queryset, as Wagtail's callers expect; an empty one when there are none."""
-        from .caching import fragment_seconds, remember
-
-        if self.pk is None or not fragment_seconds("chrome"):
-            return super().get_view_restrictions()
-        ids = remember(
-            f"view-restrictions:{self.pk}",
-            lambda: list(
-                super(BasePage, self).get_view_restrictions().values_list("pk", flat=True)
-            ),
-        )
-        if not ids:
-            return PageViewRestriction.objects.none()
-        return PageViewRestriction.objects.filter(pk__in=ids)
 
 
 class HomePage(BasePage):

@@ -2,7 +2,8 @@
 
 With LMN_RATELIMIT_CACHE on (production sets it when REDIS_URL is set) the
 counters live in the shared cache instead: Redis increments atomically for every
-app server, and the database is spared a write per attempt.
+app server, and the database is spared a write per attempt. While the cache is not
+answering (lmn_cms/cache.py), the database counts: a limit is never lifted silently.
 
 Used for comments, registrations and other public forms. Keys are already
 anonymous (a visitor hash) or keyed hashes made here (email addresses), so the
@@ -17,11 +18,10 @@ counter, so erasure (`erase`) finds every counter kept about an address.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-
-from .caching import count_up
 
 _KEY_SALT = "lmn.ratelimit.email"
 
@@ -53,7 +53,10 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
     would cost more than the limit is worth.
     """
     if in_cache or getattr(settings, "LMN_RATELIMIT_CACHE", False):
-        return _hit_cache(key, limit, window_seconds, now)
+        start = _window_start(now or timezone.now(), window_seconds)
+        count = count_in_cache(f"lmn:ratelimit:{key}:{int(start.timestamp())}", window_seconds + 60)
+        if count is not None:
+            return count <= limit
     from .models import RateLimitCounter
 
     now = now or timezone.now()
@@ -71,12 +74,14 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
     return count <= limit
 
 
-def _hit_cache(key, limit, window_seconds, now=None):
-    """`hit` with the counter in the cache, counted atomically (in Redis, across
-    every app server) and created for the window on first use."""
-    start = _window_start(now or timezone.now(), window_seconds)
-    cache_key = f"lmn:ratelimit:{key}:{int(start.timestamp())}"
-    return count_up(cache_key, window_seconds + 60) <= limit
+def count_in_cache(key, timeout):
+    """Add one to the counter `key` in the cache (created for `timeout` seconds) and
+    return the new count; None when the cache is not answering."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr(), or the cache failed
+        return None
 
 
 def purge_expired(older_than=timedelta(days=1), now=None):

@@ -22,8 +22,6 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .caching import remember
-
 
 def client_ip(request):
     """The client address: REMOTE_ADDR, which a trusted proxy must set correctly."""
@@ -82,9 +80,7 @@ def _request_salt(request, day):
         except AttributeError:  # an object that takes no attributes: just read it
             return salt_for(day)
     if day not in salts:
-        # Shared through the cache for a few minutes at most (the "chrome" fragment
-        # lifetime), under a key naming the day, so it is gone soon after the day.
-        salts[day] = remember(f"day-salt:{day.isoformat()}", lambda: salt_for(day), request=request)
+        salts[day] = salt_for(day)
     return salts[day]
 
 

@@ -39,6 +39,21 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts with empty caches (Redis when REDIS_URL is set, as `make test`
+    sets it) and a cache that is answering, so tests stay independent."""
+    from django.core.cache import caches
+
+    from lmn_cms import cache
+
+    cache._down_until.clear()
+    for each in caches.all():
+        each.clear()
+    yield
+    cache._down_until.clear()
+
+
 def restore_migration_data():
     """Put back the rows Wagtail's migrations create, which a transactional test's
     flush removes: the default locale, the root page and the root collection.

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import register_setting
 
-from home.models import RememberedGenericSetting
+from home.models import BumpingGenericSetting
 
 from . import moderation
 
@@ -21,7 +21,7 @@ MAX_COMMENT_LENGTH = 3000
 
 
 @register_setting(icon="comment")
-class CommentSettings(RememberedGenericSetting):
+class CommentSettings(BumpingGenericSetting):
     """How reader comments are moderated, when threads close, and how long
     commenters' personal data is kept."""
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from wagtail.log_actions import log
 
-from home.caching import bump_content_version
 from home.consent import current_consent
 from home.models import ConsentText
 
@@ -55,8 +54,6 @@ def set_thread_closed(page, closed, user):
     thread.changed_at = timezone.now()
     thread.changed_by = user
     thread.save()
-    # The cached comments section shows the form or "closed": replace it at once.
-    bump_content_version()
     return thread
 
 

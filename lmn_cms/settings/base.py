@@ -83,13 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "home.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Caching and outages (home/caching.py, home/outage.py, docs/performance.md): the
-    # page cache sits before sessions so that a hit costs one cache read.
-    "home.caching.FreshContentMiddleware",
-    "home.caching.AnonymousPageCacheMiddleware",
+    # A database outage is a short 503 page, not a 500 (home/outage.py).
     "home.outage.DatabaseOutageMiddleware",
-    # Remembers which page a path routes to, under the content version (home/routing.py).
-    "home.routing.RouteCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CSRF check, deciding public POSTs by the browser's Origin and
@@ -121,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # The content version and lifetimes of the fragment caches (home/caching.py).
+                "home.caching.fragment_cache",
             ],
         },
     },
@@ -145,19 +142,36 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches: local memory here; production switches both to Redis when REDIS_URL is
-# set. Wagtail keeps image renditions in the "renditions" cache when it exists, so
-# pages find their image URLs without a query and clearing the page caches leaves
-# renditions alone.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "renditions": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "renditions",
-        "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
-}
+# Caches: Redis when REDIS_URL is set (shared by every app server; tests too when
+# `make test` starts one), else local memory. Wagtail keeps image renditions in the
+# "renditions" cache, so pages find their image URLs without a query. The Redis
+# backend fails open (lmn_cms/cache.py): a stopped or hanging Redis is a miss,
+# each call bounded by these socket timeouts.
+if os.environ.get("REDIS_URL"):
+    _redis = {
+        "BACKEND": "lmn_cms.cache.FailOpenRedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    CACHES = {
+        "default": _redis,
+        "renditions": {**_redis, "KEY_PREFIX": "renditions", "TIMEOUT": 24 * 60 * 60},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "renditions",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
+# Seconds a fragment lives under one content version (a publish replaces it at
+# once): menus and footer; listing cards, whose view, comment and place counts
+# change without a publish and may lag by this much.
+LMN_CHROME_CACHE_SECONDS = env_int("CHROME_CACHE_SECONDS", 300)
+LMN_LISTING_CACHE_SECONDS = env_int("LISTING_CACHE_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -55,36 +55,13 @@ SILENCED_SYSTEM_CHECKS.append("security.W003")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
-# Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
+# Rate-limit counters in Redis (atomic across app servers), not database rows; the
+# database counts again while Redis is not answering (home/ratelimit.py).
 if os.environ.get("REDIS_URL"):
-    # Django's Redis backend, keeping one client per server (lmn_cms/redis_cache.py).
-    _redis = {
-        "BACKEND": "lmn_cms.redis_cache.ReusingRedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-        # A slow or absent Redis must not hold requests for long.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }
-    CACHES = {
-        "default": _redis,
-        "renditions": {**_redis, "KEY_PREFIX": "renditions", "TIMEOUT": 24 * 60 * 60},
-    }
-    # Rate-limit counters in Redis (atomic across app servers), not database rows.
     LMN_RATELIMIT_CACHE = env_bool("RATELIMIT_IN_CACHE", True)
 
 # nginx on this machine passes the client's address in X-Real-IP (home/proxy.py).
 LMN_TRUSTED_PROXIES = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
-
-# How long cached copies may live (home/caching.py, docs/performance.md). nginx's
-# micro-cache adds its own 4 seconds: counts that change without a publish (views,
-# comments, places left) show within 4 + page + listing seconds = 10 by default;
-# published changes bump the version in every key and show within nginx's 4.
-# Without a shared cache each process keeps its own copies, so menus and footers
-# then get the same short limit.
-LMN_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3)
-LMN_LISTING_CACHE_SECONDS = env_int("LISTING_CACHE_SECONDS", 3)
-LMN_CHROME_CACHE_SECONDS = env_int(
-    "CHROME_CACHE_SECONDS", 300 if os.environ.get("REDIS_URL") else 3
-)
 
 # Media on S3-compatible object storage when a bucket is named (django-storages;
 # credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads

@@ -8,7 +8,6 @@ the per-post switch and the consent wording.
 from django import template
 from django.template.loader import render_to_string
 
-from home import caching
 from home.models import SiteSettings
 
 from .. import moderation, services
@@ -64,27 +63,11 @@ def comment_html(text):
 
 @register.simple_tag(takes_context=True)
 def comments_section(context, page):
-    """The section as most readers see it (no form errors, notice or reply) is kept
-    as a "listing" fragment: an approved comment shows within its lifetime, and at
-    once to whoever acted (home/caching.py)."""
+    """The comments, the form (or why it is closed) and any notice; rendered on
+    every request (the front cache keeps whole pages, purged when a comment is
+    approved or removed)."""
     request = context.get("request")
-
-    def render():
-        return render_to_string(SECTION_TEMPLATE, section_context(request, page))
-
-    if request is None or not _is_plain_view(request):
-        return render()
-    return caching.cached_fragment(request, "listing", "comments-section", [page.pk], render)
-
-
-def _is_plain_view(request):
-    return (
-        request.method == "GET"
-        and getattr(request, "comment_form", None) is None
-        and not getattr(request, "comment_report_error", "")
-        and not request.GET.get("reply_to")
-        and not request.GET.get("comment")
-    )
+    return render_to_string(SECTION_TEMPLATE, section_context(request, page))
 
 
 def section_context(request, page):
