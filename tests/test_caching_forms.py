@@ -1,16 +1,15 @@
-"""Forms on cached pages: a page cached for one visitor still takes a genuine
-submission from another, while posts from other sites are refused.
+"""Forms on cached pages: a page rendered for one visitor, and kept by the front
+cache (nginx or a CDN), still takes a genuine submission from another, while posts
+from other sites are refused.
 
-Each test renders the page for a first visitor (filling the page cache), fetches it
-as a second visitor with no cookies (a cache hit: the very same HTML), fills in the
-form found in that HTML and posts it the way a browser does, with Django's CSRF
-checks enforced.
+Each test renders the page for a first visitor, then, as a second visitor with no
+cookies, fills in the form found in that very HTML (what the front cache would
+serve) and posts it the way a browser does, with Django's CSRF checks enforced.
 """
 
 import io
 from html.parser import HTMLParser
 
-from django.core.cache import cache
 from django.test import Client, override_settings
 
 import pytest
@@ -24,11 +23,9 @@ EVIL = "https://evil.example"
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on():
-    cache.clear()
-    with override_settings(LMN_PAGE_CACHE_SECONDS=60, LMN_MIN_FORM_FILL_SECONDS=0):
+def no_minimum_fill_time():
+    with override_settings(LMN_MIN_FORM_FILL_SECONDS=0):
         yield
-    cache.clear()
 
 
 class FormFields(HTMLParser):
@@ -89,18 +86,14 @@ def fill(html, action, email="reader@example.org"):
 
 
 def cached_copy(url):
-    """The page as a first and then a second visitor get it; the second copy must
-    come from the page cache, byte for byte what the first visitor got."""
+    """The page as a first visitor got it (and a shared cache may keep: it sets no
+    cookie), with a second visitor, who has no cookies, to post from it."""
     first = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="first visitor")
-    miss = first.get(url)
+    response = first.get(url)
+    assert response.status_code == 200
+    assert not response.cookies
     second = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="second visitor")
-    hit = second.get(url)
-    assert miss.status_code == hit.status_code == 200
-    assert miss["X-Page-Cache"] == "miss"
-    assert hit["X-Page-Cache"] == "hit"
-    assert hit.content == miss.content
-    assert "csrftoken" not in hit.cookies and "csrftoken" not in miss.cookies
-    return second, hit.content.decode()
+    return second, response.content.decode()
 
 
 def post_as_browser(client, url, data, origin=SITE, fetch_site="same-origin"):
