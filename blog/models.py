@@ -33,7 +33,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 
 from home.blocks import BaseStreamBlock
-from home.models import BasePage
+from home.models import BasePage, is_public
 
 from .admin_forms import BlogPageForm
 from .panels import ViewsChartPanel
@@ -42,8 +42,19 @@ from .reading_time import reading_minutes, stream_text
 POSTS_PER_PAGE = 10
 RELATED_POSTS = 3
 CARD_IMAGE_SPEC = "fill-640x360"
+# The renditions a post page shows: its hero (srcset), the sharing image, an
+# author's photo, the cards' images.
+POST_IMAGE_SPECS = (
+    "fill-640x336",
+    "fill-1200x630",
+    "fill-1200x630|format-jpeg|jpegquality-80",
+    "fill-160x160",
+    CARD_IMAGE_SPEC,
+)
+RECENT_POSTS = 3  # cards in "Recent posts" under a post
 HERO_IMAGE_SPEC = "fill-1200x630"
 AUTHOR_PHOTO_SPEC = "fill-160x160"
+RECENT_POSTS = 3  # cards in "Recent posts" under a post
 
 # Slugs the index page routes itself; a post with one of these would be hidden.
 RESERVED_SLUGS = {"category", "tag", "feed", "_count-view"}
@@ -111,23 +122,37 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-def card_queryset(queryset):
-    """Posts ready for cards: live, public, newest first, with authors, categories
-    and card images fetched in a fixed number of queries however many posts there are."""
-    image_model = get_image_model()
+def people_and_categories():
+    """The prefetches of a post's (or card's) authors and categories."""
     return (
+        Prefetch("authors", queryset=Author.objects.order_by("name")),
+        Prefetch("categories", queryset=BlogCategory.objects.order_by("name")),
+    )
+
+
+def card_queryset(queryset, prefetch=True):
+    """Posts ready for cards: live, public, newest first, with authors, categories
+    and card images fetched in a fixed number of queries however many posts there are
+    (`prefetch=False`: only the images joined, for a caller that prefetches the rest
+    together with other rows, as the post page does)."""
+    image_model = get_image_model()
+    cards = (
         queryset.live()
-        .public()
+        .filter(is_public())
         .defer_streamfields()
         .order_by("-date", "-pk")
-        .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("name")),
-            Prefetch("categories", queryset=BlogCategory.objects.order_by("name")),
-            Prefetch(
-                "hero_image",
-                queryset=image_model.objects.prefetch_renditions(CARD_IMAGE_SPEC),
-            ),
-        )
+        .select_related("hero_image")
+    )
+    if not prefetch:
+        return cards
+    return cards.prefetch_related(
+        *people_and_categories(),
+        # As Wagtail's prefetch_renditions() does, through the joined image.
+        Prefetch(
+            "hero_image__renditions",
+            queryset=image_model.get_rendition_model().objects.filter(filter_spec=CARD_IMAGE_SPEC),
+            to_attr="prefetched_renditions",
+        ),
     )
 
 
@@ -386,25 +411,53 @@ class BlogPage(BasePage):
         ]
 
     def prefetch_for_display(self):
-        """Fetch the authors (with photos), categories and tags once, so the
-        template, the meta tags and the JSON-LD all read the same rows instead of
-        querying again each time they list them. A preview's unsaved page keeps its
-        in-memory values."""
-        if self.pk is None or getattr(self, "_prefetched_objects_cache", None):
+        """Read everything the post page shows beside the post itself in a fixed
+        number of queries: the related and recent cards, then the authors and
+        categories of the post and the cards together, the post's tags and images,
+        and the renditions of every image on the page in one query. The template,
+        the meta tags and the JSON-LD then read the same rows. A preview's unsaved
+        page keeps its in-memory values (this is not called for previews)."""
+        if self.pk is None or hasattr(self, "recent_posts"):
             return
-        prefetch_related_objects(
-            [self],
-            Prefetch("authors", queryset=Author.objects.select_related("photo").order_by("name")),
-            Prefetch("categories", queryset=BlogCategory.objects.order_by("name")),
-            "tags",
+        others = BlogPage.objects.exclude(pk=self.pk)
+        in_my_categories = BlogPage.categories.through.objects.filter(
+            blogcategory_id__in=BlogPage.categories.through.objects.filter(
+                blogpage_id=self.pk
+            ).values("blogcategory_id")
+        ).values("blogpage_id")
+        self.related = list(
+            card_queryset(others, prefetch=False).filter(pk__in=in_my_categories)[:RELATED_POSTS]
         )
+        self.recent_posts = list(card_queryset(others, prefetch=False)[:RECENT_POSTS])
+        cards = self.related + self.recent_posts
+        authors, categories = people_and_categories()
+        authors.queryset = authors.queryset.select_related("photo")
+        prefetch_related_objects([self, *cards], authors, categories)
+        prefetch_related_objects([self], "tags", "hero_image", "social_image")
+        # Every instance (the same image can be on two cards, each its own object).
+        images = [self.hero_image, self.social_image, *(post.hero_image for post in cards)]
+        images += [author.photo for post in [self, *cards] for author in post.authors.all()]
+        images = [image for image in images if image is not None]
+        if images:
+            prefetch_related_objects(
+                images,
+                Prefetch(
+                    "renditions",
+                    queryset=get_image_model()
+                    .get_rendition_model()
+                    .objects.filter(filter_spec__in=POST_IMAGE_SPECS),
+                    to_attr="prefetched_renditions",
+                ),
+            )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Authors, categories and tags are read by the template's {% prefetch_post %}.
         # Lazy: the related cards sit in a cached fragment, so on a cache hit these
         # queries are never run.
-        context["related_posts"] = SimpleLazyObject(lambda: list(self.related_posts()))
+        context["related_posts"] = SimpleLazyObject(
+            lambda: self.related if hasattr(self, "related") else list(self.related_posts())
+        )
         return context
 
 

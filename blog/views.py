@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from home.models import is_public
 from home.ratelimit import hit
 from home.visitor import network_hash, today, visitor_hash
 
@@ -15,7 +16,7 @@ from .models import BlogPage
 
 def _is_countable_post(page_id):
     """Whether `page_id` is a live, public post (one indexed query)."""
-    return BlogPage.objects.live().public().filter(pk=page_id).exists()
+    return BlogPage.objects.live().filter(is_public()).filter(pk=page_id).exists()
 
 
 def _setting(name, default):

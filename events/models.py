@@ -34,7 +34,7 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey
 
 from home.blocks import BaseStreamBlock
-from home.models import BasePage
+from home.models import BasePage, is_public
 
 from . import capacity as rules
 from .dates import human_date_range
@@ -72,7 +72,10 @@ class EventIndexPage(BasePage):
     def events(self):
         """Live, public events under this page, with their registration counts."""
         return with_registration_counts(
-            EventPage.objects.child_of(self).live().public().select_related("social_image")
+            EventPage.objects.child_of(self)
+            .live()
+            .filter(is_public())
+            .select_related("social_image")
         )
 
     def get_context(self, request, *args, **kwargs):

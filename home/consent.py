@@ -1,6 +1,7 @@
 """Versioned consent wording: which words a person agreed to, and when."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 
 from .models import ConsentText
 
@@ -36,6 +37,22 @@ def current_consent(purpose):
             # Another request created version 1 at the same moment: use theirs.
             latest = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
     return latest
+
+
+def current_consents(*purposes):
+    """{purpose: latest wording} for each of `purposes`, in one query (a form
+    showing its own consent box and the mailing-list box reads both at once)."""
+    newest = ConsentText.objects.filter(purpose=OuterRef("purpose")).order_by("-version")
+    found = {
+        consent.purpose: consent
+        for consent in ConsentText.objects.filter(
+            purpose__in=purposes, version=Subquery(newest.values("version")[:1])
+        )
+    }
+    for purpose in purposes:
+        if purpose not in found:  # none yet: version 1 from the default
+            found[purpose] = current_consent(purpose)
+    return found
 
 
 def publish_consent(purpose, text):

@@ -33,8 +33,9 @@ class MailingListOptInField(forms.MultipleChoiceField):
         return YES in super().clean(value)
 
 
-def add_opt_in(form, help_text):
+def add_opt_in(form, help_text, consent=None):
     """Add the box to `form` (after the fields it already has) and remember the wording
-    shown, so that an opt-in records exactly the words on the form."""
-    form.mailing_list_text = wording()
+    shown (`consent`, else the current one), so that an opt-in records exactly the
+    words on the form."""
+    form.mailing_list_text = consent or wording()
     form.fields[FIELD_NAME] = MailingListOptInField(form.mailing_list_text, help_text=help_text)

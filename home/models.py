@@ -8,6 +8,8 @@ import logging
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Left, Length
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
@@ -17,7 +19,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, E
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
@@ -27,6 +29,16 @@ from .blocks import BaseStreamBlock
 from .staff_routing import FormPageAdminForm
 
 logger = logging.getLogger(__name__)
+
+
+def is_public():
+    """A filter for live pages that no view restriction covers, itself or through an
+    ancestor: `.filter(is_public())` is Wagtail's `.public()` as a subquery of the
+    same statement, where `.public()` first reads every restriction separately."""
+    covering = PageViewRestriction.objects.filter(
+        page__path=Left(OuterRef("path"), Length("page__path"))
+    )
+    return ~Exists(covering)
 
 
 class BumpingGenericSetting(BaseGenericSetting):
@@ -158,6 +170,16 @@ class BasePage(Page):
     def meta_description(self):
         return self.search_description or self.listing_summary
 
+    def get_view_restrictions(self):
+        """Wagtail's answer in one query instead of two: the restrictions on this
+        page or an ancestor (their path starts this page's path), or on the page an
+        ancestor is an alias of."""
+        here = Value(self.path)
+        return PageViewRestriction.objects.filter(
+            Q(page__path=Left(here, Length("page__path")))
+            | Q(page__aliases__path=Left(here, Length("page__aliases__path")))
+        ).distinct()
+
 
 class HomePage(BasePage):
     """The front page: a hero, the report teaser, the latest posts and next events."""
@@ -232,12 +254,14 @@ class HomePage(BasePage):
         """The live, public page the featured teaser links to: the chosen one, else
         the child page at /report/ when it exists; None hides the teaser's button."""
         if self.featured_page_id:
-            chosen = Page.objects.live().public().filter(pk=self.featured_page_id).first()
+            chosen = (
+                Page.objects.live().filter(is_public()).filter(pk=self.featured_page_id).first()
+            )
             if chosen is not None:
                 return chosen
         return (
             Page.objects.live()
-            .public()
+            .filter(is_public())
             .filter(url_path=f"{self.url_path}{self.FEATURED_FALLBACK_SLUG}/")
             .first()
         )

@@ -22,7 +22,7 @@ from wagtail.signals import page_published
 
 from modelcluster.fields import ParentalKey
 
-from .models import BasePage
+from .models import BasePage, is_public
 from .report_blocks import EvidenceLinkBlock, FindingBlock, ReportStreamBlock, SourceBlock
 from .report_outline import build_outline, suggested_citation, unique_anchor
 from .report_progress import (
@@ -149,7 +149,7 @@ class ReportPage(BasePage):
         ids = [item.page_id for item in self.related_pages.all() if item.page_id]
         if not ids:
             return []
-        pages = Page.objects.live().public().filter(pk__in=ids).specific().in_bulk()
+        pages = Page.objects.live().filter(is_public()).filter(pk__in=ids).specific().in_bulk()
         return [pages[pk] for pk in ids if pk in pages]
 
     def get_context(self, request, *args, **kwargs):
@@ -168,7 +168,9 @@ class ReportPage(BasePage):
             )
         context["suggested_citation"] = self.get_citation(request)
         context["related"] = self.get_related_pages()
-        context["action_plan"] = ActionPlanPage.objects.child_of(self).live().public().first()
+        context["action_plan"] = (
+            ActionPlanPage.objects.child_of(self).live().filter(is_public()).first()
+        )
         return context
 
 

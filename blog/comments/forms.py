@@ -3,7 +3,7 @@
 from django import forms
 
 from home.antispam import SpamProtectionMixin
-from home.consent import current_consent
+from home.consent import current_consents
 from home.mailing_list_forms import add_opt_in
 from home.models import ConsentText
 
@@ -45,10 +45,15 @@ class CommentForm(SpamProtectionMixin, forms.Form):
     def __init__(self, *args, page=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.page = page
-        self.consent_text = current_consent(ConsentText.COMMENT)
+        consents = current_consents(ConsentText.COMMENT, ConsentText.MAILING_LIST)
+        self.consent_text = consents[ConsentText.COMMENT]
         self.fields["consent"].label = self.consent_text.text
         # Separate from consent, optional and never pre-ticked (see home/mailing_list_forms.py).
-        add_opt_in(self, help_text="Separate from the box above: you can comment without it.")
+        add_opt_in(
+            self,
+            help_text="Separate from the box above: you can comment without it.",
+            consent=consents[ConsentText.MAILING_LIST],
+        )
         self.fields["text"].error_messages["max_length"] = (
             "Please keep your comment to 3,000 characters or fewer (it has %(show_value)d)."
         )

@@ -8,9 +8,9 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from home.models import SiteSettings
+from home.models import SiteSettings, is_public
 
-from ..models import BlogIndexPage, BlogPage, card_queryset
+from ..models import RECENT_POSTS, BlogIndexPage, BlogPage, card_queryset
 from ..sharing import share_links as build_share_links
 from ..structured_data import blog_posting
 from ..views_count import page_token
@@ -27,7 +27,7 @@ def _blog_index(page=None):
         return page
     if isinstance(page, BlogPage):
         return page.blog_index
-    return BlogIndexPage.objects.live().public().first()
+    return BlogIndexPage.objects.live().filter(is_public()).first()
 
 
 @register.inclusion_tag("blog/includes/latest_posts.html", takes_context=True)
@@ -46,9 +46,12 @@ def latest_posts(context, count=3, heading="Latest news"):
 def recent_posts(context, count=3):
     """The "Recent posts · See all" strip under a post: the newest other posts."""
     page = context.get("page")
-    posts = card_queryset(BlogPage.objects.all())
-    if isinstance(page, BlogPage):
-        posts = posts.exclude(pk=page.pk)
+    # Read with the post's own authors and categories (BlogPage.prefetch_for_display).
+    posts = getattr(page, "recent_posts", None)
+    if posts is None or count > RECENT_POSTS:
+        posts = card_queryset(BlogPage.objects.all())
+        if isinstance(page, BlogPage):
+            posts = posts.exclude(pk=page.pk)
     return {
         "posts": list(posts[:count]),
         "blog_index": _blog_index(page),

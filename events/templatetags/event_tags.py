@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from events.models import EventIndexPage, EventPage, with_registration_counts
+from home.models import is_public
 
 register = template.Library()
 
@@ -10,10 +11,13 @@ register = template.Library()
 def upcoming_events(context, count=3):
     """Cards for the next `count` live, public events that have not yet ended."""
     events = with_registration_counts(
-        EventPage.objects.live().public().filter(end__gte=timezone.now()).order_by("start")
+        EventPage.objects.live()
+        .filter(is_public())
+        .filter(end__gte=timezone.now())
+        .order_by("start")
     )[:count]
     return {
         "events": list(events),
-        "index": EventIndexPage.objects.live().public().first(),
+        "index": EventIndexPage.objects.live().filter(is_public()).first(),
         "request": context.get("request"),
     }

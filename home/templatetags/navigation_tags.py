@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from wagtail.models import Page, Site
 
-from home.models import SiteSettings
+from home.models import SiteSettings, is_public
 
 register = template.Library()
 
@@ -48,11 +48,12 @@ def main_menu(context):
         return {"items": []}
     current_path = request.path if request is not None else ""
     items = []
-    for page in root.get_children().live().public().in_menu().specific():
+    # One query: the generic pages are enough for titles and URLs.
+    for page in root.get_children().live().filter(is_public()).in_menu():
         url = page.get_url(request=request)
         # A page type may offer a shorter `menu_title` (the report's full title
-        # is too long for a menu).
-        title = getattr(page, "menu_title", "") or page.title
+        # is too long for a menu): a class attribute, found without a query.
+        title = getattr(page.specific_class, "menu_title", "") or page.title
         items.append({"title": title, "url": url, "current": menu_current_state(url, current_path)})
     return {"items": items}
 
