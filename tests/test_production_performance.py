@@ -1,13 +1,12 @@
-"""What keeps the busy pages cheap (docs/performance.md): the post page's query
-budget, a view beacon in one statement, a page-cache hit in one Redis round trip,
-one Redis client per server, and the date indexes the listings read in order."""
+"""What keeps the busy pages cheap (docs/performance.md): the post page reads its
+authors, categories and tags once, a view beacon costs a few statements, listings
+read the date index, and the Redis cache behaves as Django's own while failing open."""
 
 import shutil
 import socket
 import subprocess
 import time
 
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -27,19 +26,6 @@ from blog.models import BlogPage, PostViewDay, card_queryset
 from blog.views_count import page_token
 
 pytestmark = pytest.mark.django_db
-
-FRAGMENTS_ON = {"LMN_CHROME_CACHE_SECONDS": 300, "LMN_LISTING_CACHE_SECONDS": 300}
-
-# The post page as production serves it with the page cache off, once its fragments,
-# route, page, view restrictions and settings are cached. Was 34 queries, then 18.
-POST_PAGE_MAX_QUERIES = 0
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -70,21 +56,13 @@ def queries(client, url):
     return [q["sql"] for q in ctx.captured_queries]
 
 
-@override_settings(**FRAGMENTS_ON)
-def test_post_page_stays_within_its_query_budget(post):
-    client = Client()
-    # Cold: authors, categories and tags appear in the header, the meta tags, the
-    # JSON-LD and the author box, but each is read once.
-    # (The related and recent cards read their own posts' authors, not this one's.)
-    cold = [q for q in queries(client, post.url) if f"IN ({post.pk})" in q]
-    client.get(post.url)  # the route is remembered: now the page is kept too
+def test_post_page_reads_its_authors_categories_and_tags_once(post):
+    # They appear in the header, the meta tags, the JSON-LD and the author box.
+    cold = [q for q in queries(Client(), post.url) if f"IN ({post.pk}" in q]
     for table in ('FROM "blog_author"', 'FROM "blog_blogcategory"', 'FROM "taggit_tag"'):
         assert sum(table in q for q in cold) == 1, table
-    warm = queries(client, post.url)
-    assert len(warm) <= POST_PAGE_MAX_QUERIES, "\n".join(warm)
 
 
-@override_settings(**FRAGMENTS_ON)
 def test_post_page_shows_what_the_prefetch_read(post):
     page = Client().get(post.url).content.decode()
     for author in post.authors.all():
@@ -105,13 +83,13 @@ def beacon(client, post, user_agent):
     )
 
 
-@override_settings(**FRAGMENTS_ON)
-def test_a_view_beacon_costs_one_query_and_counts_once(post):
+def test_a_view_beacon_costs_three_queries_and_counts_once(post):
     client = Client()
-    beacon(client, post, "Mozilla/5.0 Firefox first")  # the day's salt, the post check
+    beacon(client, post, "Mozilla/5.0 Firefox first")  # the day's salt is made once
     with CaptureQueriesContext(connection) as ctx:
         assert beacon(client, post, "Mozilla/5.0 Firefox reader").status_code == 204
-    assert len(ctx.captured_queries) == 1  # one statement (the day's salt is cached)
+    # The post is live and public, the day's salt, and one statement that counts.
+    assert len(ctx.captured_queries) <= 3, [q["sql"] for q in ctx.captured_queries]
     assert beacon(client, post, "Mozilla/5.0 Firefox reader").status_code == 204  # repeat
     post.refresh_from_db()
     assert post.view_count == 2
@@ -119,11 +97,10 @@ def test_a_view_beacon_costs_one_query_and_counts_once(post):
 
 
 def test_a_beacon_for_an_unpublished_post_is_refused_at_once(post):
-    with override_settings(**FRAGMENTS_ON):
-        client = Client()
-        assert beacon(client, post, "Mozilla/5.0 Firefox a").status_code == 204
-        post.unpublish()  # bumps the content version: the cached "countable" is not used
-        assert beacon(client, post, "Mozilla/5.0 Firefox b").status_code == 404
+    client = Client()
+    assert beacon(client, post, "Mozilla/5.0 Firefox a").status_code == 204
+    post.unpublish()
+    assert beacon(client, post, "Mozilla/5.0 Firefox b").status_code == 404
     assert BlogPage.objects.get(pk=post.pk).view_count == 1
 
 
@@ -147,7 +124,7 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 @pytest.fixture
 def redis_url(tmp_path):
     if not shutil.which(REDIS_SERVER):
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is needed (make test-tools installs it)")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -170,128 +147,39 @@ def redis_url(tmp_path):
 
 
 def redis_caches(url):
-    backend = {"BACKEND": "lmn_cms.redis_cache.ReusingRedisCache", "LOCATION": url}
+    backend = {"BACKEND": "lmn_cms.cache.FailOpenRedisCache", "LOCATION": url}
     return {"default": backend, "renditions": {**backend, "KEY_PREFIX": "renditions"}}
 
 
-def redis_calls(url):
-    """Commands the server has run so far (INFO commandstats), less INFO itself."""
-    import redis
-
-    stats = redis.Redis.from_url(url).info("commandstats")
-    return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
-
-
-def test_the_redis_backend_keeps_one_client_and_behaves_like_djangos(redis_url):
+def test_the_redis_backend_behaves_like_djangos(redis_url):
     from django.core.cache import caches
 
     with override_settings(CACHES=redis_caches(redis_url)):
         redis_cache = caches.create_connection("default")
-        client = redis_cache._cache.get_client()
-        assert redis_cache._cache.get_client(write=True) is client
         redis_cache.set("a", {"n": 1}, 30)
         assert redis_cache.get("a") == {"n": 1}
         assert redis_cache.get_many(["a", "missing"]) == {"a": {"n": 1}}
         assert redis_cache.add("a", 2) is False
         redis_cache.set("n", 1)
         assert redis_cache.incr("n") == 2
+        with pytest.raises(ValueError):
+            redis_cache.incr("missing")
         redis_cache.delete("a")
         assert redis_cache.get("a") is None
 
 
-def test_a_page_cache_hit_is_one_redis_round_trip(redis_url, home_page):
-    settings = {**FRAGMENTS_ON, "LMN_PAGE_CACHE_SECONDS": 30, "CACHES": redis_caches(redis_url)}
-    with override_settings(**settings):
-        client = Client()
-        first = client.get("/")
-        assert first["X-Page-Cache"] == "miss"
-        before = redis_calls(redis_url)
-        second = client.get("/")
-        assert second["X-Page-Cache"] == "hit"
-        assert second.content == first.content
-        assert redis_calls(redis_url) - before == 1  # MGET of the version and the page
-        # A publish is still seen at once: the stored page's version is no longer current.
-        home_page.title = "Renamed home"
-        home_page.save_revision().publish()
-        assert client.get("/")["X-Page-Cache"] == "miss"
-
-
-@pytest.fixture
-def no_local_copies():
-    from home.caching import local_copies
-
-    local_copies.clear()
-    yield local_copies
-    local_copies.clear()
-
-
-def test_count_up_is_one_round_trip_atomic_and_expires(redis_url):
+def test_cache_counters_are_atomic_and_expire(redis_url):
     from concurrent.futures import ThreadPoolExecutor
-
-    from django.core.cache import caches
 
     import redis
 
+    from home.ratelimit import count_in_cache
+
     with override_settings(CACHES=redis_caches(redis_url)):
-        shared = caches.create_connection("default")
-        before = redis_calls(redis_url)
-        assert shared.count_up("beacons", 60) == 1
-        assert redis_calls(redis_url) - before == 2  # SET NX EX and INCR, pipelined
         with ThreadPoolExecutor(8) as pool:
-            counts = list(pool.map(lambda _: shared.count_up("beacons", 60), range(40)))
-        assert sorted(counts) == list(range(2, 42))  # each caller its own position
-        ttl = redis.Redis.from_url(redis_url).ttl(shared.make_and_validate_key("beacons"))
+            counts = list(pool.map(lambda _: count_in_cache("beacons", 60), range(40)))
+        assert sorted(counts) == list(range(1, 41))  # each caller its own position
+        from django.core.cache import cache
+
+        ttl = redis.Redis.from_url(redis_url).ttl(cache.make_and_validate_key("beacons"))
         assert 0 < ttl <= 60
-        assert shared.get("beacons") == 41  # readable as Django's own counters
-
-
-def test_a_post_render_is_served_from_local_copies_and_a_publish_elsewhere_replaces_them(
-    redis_url, post, no_local_copies
-):
-    with override_settings(**FRAGMENTS_ON, CACHES=redis_caches(redis_url)):
-        client = Client()
-        first = client.get(post.url)
-        client.get(post.url)  # the route is remembered: now the page is kept too
-        assert len(no_local_copies._items) >= 5  # fragments, route, settings...
-        before = redis_calls(redis_url)
-        second = client.get(post.url)
-        assert second.content == first.content
-        # The content version (one GET) and the view restrictions (one MGET): every
-        # fragment and the route come from this process's copies.
-        assert redis_calls(redis_url) - before <= 2
-
-        # Another server publishes: it bumps the version in Redis, not here.
-        from django.core.cache import caches
-
-        from home.caching import VERSION_KEY
-
-        other_server = caches.create_connection("default")
-        BlogPage.objects.filter(pk=post.pk).update(title="Retitled elsewhere")
-        other_server.set(VERSION_KEY, "published-on-another-server", None)
-        assert "Retitled elsewhere" in client.get(post.url).content.decode()
-
-
-def test_a_local_copy_never_outlives_the_shared_one(redis_url, post, no_local_copies):
-    from home.caching import cached_fragment
-
-    renders = []
-
-    def render():
-        renders.append(1)
-        return f"<p>render {len(renders)}</p>"
-
-    request = Client().get(post.url).wsgi_request
-    with override_settings(LMN_LISTING_CACHE_SECONDS=1, CACHES=redis_caches(redis_url)):
-        assert cached_fragment(request, "listing", "test", [], render) == "<p>render 1</p>"
-        assert cached_fragment(request, "listing", "test", [], render) == "<p>render 1</p>"
-        time.sleep(1.1)
-        assert cached_fragment(request, "listing", "test", [], render) == "<p>render 2</p>"
-
-
-def test_local_copies_are_bounded(no_local_copies):
-    from home.caching import LocalCopies
-
-    copies = LocalCopies(max_entries=3)
-    for n in range(5):
-        copies.set(f"k{n}", n, time.time() + 60)
-    assert [copies.get(f"k{n}") for n in range(5)] == [None, None, 2, 3, 4]
