@@ -616,13 +616,8 @@ Worker recycling (`max_requests`) was off for the benchmark so that a leak would
 
 ## How to read this
 
-- Micro-cache lifetime: nginx keeps anonymous pages for **4 seconds**; the app's page
-  cache (LMN_PAGE_CACHE_SECONDS) for 3 and its listing fragments
-  (LMN_LISTING_CACHE_SECONDS) for 3. A publish changes the content version in every app
-  cache key, so it shows within nginx's 4 seconds; counts that change without a publish
-  (views, approved comments, places left) show within 4 + 3 + 3 = **10 seconds at most**.
-  Whoever posted a form gets the `lmn_fresh` cookie for 10 seconds and bypasses every
-  cache: they see their change at once. See docs/deploy.md.
+- The app keeps only fragments (menus, footer, listings), keyed on a content version
+  that every publish changes; see docs/deploy.md for the front cache in front of it.
 - Reproduce: `make bench` (about 10 minutes; `BENCH_SECONDS` changes the length of each
   scenario). The fault tests are `make chaos`, reported in docs/deploy.md.
 """
