@@ -277,3 +277,85 @@ def test_nginx_backend_gives_up_quietly_when_nginx_is_not_there(caplog):
     with caplog.at_level(logging.WARNING):
         backend.purge("http://www.example.org/news/")
     assert any("could not be reached" in r.getMessage() for r in caplog.records)
+
+
+# Production settings -------------------------------------------------------------------------
+
+SHOW_BACKENDS = (
+    "import django, json; django.setup(); "
+    "from wagtail.contrib.frontend_cache.utils import get_backends; "
+    "print(json.dumps({name: [type(b).__module__ + '.' + type(b).__name__, "
+    "getattr(b, 'cache_netloc', None), getattr(b, 'cloudflare_zoneid', None), "
+    "getattr(b, 'cloudfront_distribution_id', None)] for name, b in get_backends().items()}))"
+)
+
+
+def production_backends(**env):
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NGINX_", "CLOUDFLARE_", "CLOUDFRONT_", "DJANGO_"))
+    }
+    clean.update(
+        DJANGO_SETTINGS_MODULE="lmn_cms.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="www.example.org",
+        AWS_DEFAULT_REGION="eu-west-2",
+        **env,
+    )
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", SHOW_BACKENDS],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result
+
+
+def test_production_purges_nothing_until_a_front_cache_is_named():
+    result = production_backends()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "{}"
+
+
+def test_production_builds_the_nginx_cloudflare_and_cloudfront_backends_from_the_environment():
+    import json
+
+    result = production_backends(
+        NGINX_PURGE_URL="http://127.0.0.1:8081",
+        CLOUDFLARE_ZONE_ID="zone-123",
+        CLOUDFLARE_API_TOKEN="token-for-tests",
+        CLOUDFRONT_DISTRIBUTION_ID="E2EXAMPLE",
+    )
+    assert result.returncode == 0, result.stderr
+    backends = json.loads(result.stdout.strip().splitlines()[-1])
+    assert backends == {
+        "nginx": ["home.frontend_cache.NginxBackend", "127.0.0.1:8081", None, None],
+        "cloudflare": [
+            "wagtail.contrib.frontend_cache.backends.cloudflare.CloudflareBackend",
+            None,
+            "zone-123",
+            None,
+        ],
+        "cloudfront": [
+            "wagtail.contrib.frontend_cache.backends.cloudfront.CloudfrontBackend",
+            None,
+            None,
+            "E2EXAMPLE",
+        ],
+    }
+    assert "token-for-tests" not in result.stdout + result.stderr
+
+
+def test_production_refuses_a_cloudflare_zone_without_a_token():
+    result = production_backends(CLOUDFLARE_ZONE_ID="zone-123")
+    assert result.returncode != 0
+    assert "CLOUDFLARE_API_TOKEN" in result.stderr
