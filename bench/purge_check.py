@@ -9,7 +9,7 @@ then makes ONE request through nginx and checks it shows the new title and did n
 come from the cache. The post's old title is published back afterwards.
 
 `python bench/purge_check.py` runs the check on its own small stack (PostgreSQL,
-the demo content, one gunicorn, a db_worker and nginx on 127.0.0.1).
+Redis, the demo content, one gunicorn, a db_worker and nginx on 127.0.0.1).
 """
 
 # Local benchmark tooling: fixed local programs and 127.0.0.1 only.
@@ -121,6 +121,7 @@ def main():
     ensure_packages()
     stack = Stack()
     stack.start_postgres()
+    stack.start_redis()  # the app's shared cache, as on the bench stack
     stack.psql("CREATE DATABASE lmn_demo")
     env = stack.django_env("lmn_demo")
     stack.manage(env, "migrate", "--no-input", "-v", "0")
