@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # events.tokens
 
-from run import DOC, registration_body, targets  # noqa: E402
+from run import DOC, form_token, registration_body, targets  # noqa: E402
 from stack import PY, ROOT, Stack, ensure_packages, free_port, get, log  # noqa: E402
 
 BURST = 400
@@ -418,7 +418,7 @@ def main():
     stack.start_nginx(ports["nginx"], [ports["a"], ports["b"]])
     status, _, page = get(f"http://127.0.0.1:{ports['nginx']}{t['event']}")
     assert status == 200, status
-    body = registration_body(page.decode())
+    body = registration_body(page.decode(), form_token(f"http://127.0.0.1:{ports['nginx']}"))
     time.sleep(3.5)  # the form's minimum fill time
 
     log("scenario 1: SIGKILL one instance mid registration burst")

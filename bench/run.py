@@ -114,8 +114,12 @@ class FormReader(html.parser.HTMLParser):
             self.select = None
 
 
-def registration_body(page_html):
-    """A urlencoded body with "{n}" where each request puts its own number."""
+def registration_body(page_html, form_token=""):
+    """A urlencoded body with "{n}" where each request puts its own number.
+
+    Pages carry no anti-spam token (cached copies would carry a stale time):
+    `form_token` is one fetched from /forms/started/ as site.js does (`form_token()`).
+    """
     reader = FormReader()
     reader.feed(page_html)
     if not reader.fields:
@@ -124,6 +128,8 @@ def registration_body(page_html):
     for name, kind, value in reader.fields:
         if name == "website_address":  # the honeypot stays empty, as people leave it
             pairs.append((name, ""))
+        elif name == "form_started":
+            pairs.append((name, form_token))
         elif kind == "hidden":
             pairs.append((name, value or ""))
         elif kind == "email":
@@ -137,6 +143,16 @@ def registration_body(page_html):
         else:
             pairs.append((name, "Example Person"))
     return urllib.parse.urlencode(pairs).replace("%7Bn%7D", "{n}")
+
+
+def form_token(base):
+    """A fresh anti-spam token from `base`/forms/started/, as a reader's browser gets
+    one when the form is shown. The bench shares it over every post, so its stack runs
+    with FORM_TOKEN_USES raised (bench/stack.py); the fill time still applies."""
+    status, _, data = get(base + "/forms/started/")
+    if status != 200:
+        raise RuntimeError(f"/forms/started/ answered {status}")
+    return json.loads(data)["token"]
 
 
 # ----- helpers ---------------------------------------------------------------------------
@@ -245,7 +261,7 @@ def measured_run(stack, t, ports, run_id, static):
     results["beacon_post"]["lost"] = max(0, counted - (views_after - views_before))
 
     status, _, page = get(nginx + t["event"])
-    body = registration_body(page.decode())
+    body = registration_body(page.decode(), form_token(nginx))
     time.sleep(3.5)  # the form's minimum fill time, as a person would take
     measure(
         "registration_post",

@@ -49,7 +49,11 @@ def _render_page(page, request, form=None, status=200, notice=""):
         window=window,
         notice=notice,
     )
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+    response = TemplateResponse(request, page.get_template(request), context, status=status)
+    if form is not None and form.is_bound:
+        # A form shown again carries its own anti-spam token: for this reader only.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def serve_event_page(page, request, *args, **kwargs):

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -382,7 +383,10 @@ class SpamProtectedFormMixin:
                 return self.render_landing_page(request, submission, *args, **kwargs)
             context = self.get_context(request)
             context["form"] = form
-            return TemplateResponse(request, self.get_template(request), context, status=400)
+            response = TemplateResponse(request, self.get_template(request), context, status=400)
+            # The form shown again carries its own anti-spam token: for this reader only.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         return super().serve(request, *args, **kwargs)
 
 

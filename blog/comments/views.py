@@ -48,7 +48,10 @@ def render_post(request, page, status, form=None, report_error=""):
     request.comment_form = form
     request.comment_report_error = report_error
     context = page.get_context(request)
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+    response = TemplateResponse(request, page.get_template(request), context, status=status)
+    # The form shown again carries its own anti-spam token: for this reader only.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_POST

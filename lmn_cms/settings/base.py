@@ -227,6 +227,13 @@ LMN_STAFF_EMAIL_DOMAINS = env_list("LMN_STAFF_EMAIL_DOMAINS", "")
 # Contact and enquiry form messages per visitor hash, and per IP address, an hour (then 429).
 LMN_FORM_MESSAGES_PER_HOUR = 10
 LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR = 30
+# Anti-spam on every public form (home/antispam.py, docs/security.md): seconds a person
+# takes at least between the form's token being issued and sending it;
+LMN_MIN_FORM_FILL_SECONDS = 3
+# posts one token is good for (FORM_TOKEN_USES; the benchmark raises it to share one);
+LMN_FORM_TOKEN_USES = env_int("FORM_TOKEN_USES", 3)
+# tokens /forms/started/ hands to one IP address (an IPv6 /64) an hour (then 429).
+LMN_FORM_TOKENS_PER_NETWORK_PER_HOUR = 300
 
 # Background work (emails). Immediate by default so that dev needs no worker;
 # production switches to the database backend run by `manage.py db_worker`.
