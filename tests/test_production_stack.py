@@ -203,6 +203,7 @@ def test_nginx_template_never_caches_what_must_stay_personal():
         "(sessionid|messages)=",
         "~^/admin/ 1",
         "~^/blog/_count-view/ 1",
+        "~^/forms/started/ 1",
         "proxy_no_cache $lmn_personal $lmn_never_cache",
         "proxy_cache_valid 200 301 404 ${NGINX_PAGE_CACHE_MINUTES}m",
         # Purges only from this machine, never on the public address.
