@@ -22,7 +22,7 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
-from home.spreadsheet import neutralise_formula
+from home.spreadsheet import FormulaSafeExportMixin
 
 from . import booking
 from . import registration as service
@@ -48,11 +48,12 @@ class RegistrationsFilterSet(SubmissionsListFilterSet):
     )
 
 
-class RegistrationsListView(SubmissionsListView):
+class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
     """Wagtail's submissions list with status, a status filter, actions and a safe export.
 
     Exports leave out answers to sensitive questions unless `sensitive=1` is
-    asked for, and neutralise anything a spreadsheet would run as a formula.
+    asked for, and neutralise anything a spreadsheet would run as a formula, in
+    the cells and in the headings (the questions' labels).
     """
 
     filterset_class = RegistrationsFilterSet
@@ -87,9 +88,6 @@ class RegistrationsListView(SubmissionsListView):
             .exclude(status=EventRegistration.PENDING)
             .select_related("consent")
         )
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download of registrations is recorded in the audit log: who, when, which

@@ -12,6 +12,7 @@ from home.visitor import network_hash, visitor_hash
 
 from . import registration as service
 from .capacity import Window
+from .emails import answer_rows
 from .ics import build_calendar
 from .models import EventPage, EventRegistration
 from .tokens import ExpiredLink, InvalidLink, read_cancel_code, read_confirm_code
@@ -187,6 +188,22 @@ def _confirm_invalid(request, expired=False):
     )
 
 
+def _confirm_context(event, pending):
+    """What the confirm step shows: the event, and the name and answers that would be
+    kept in this person's name, sensitive ones included (they are the person's own,
+    behind a link sent only to their inbox), so that someone who did not send them
+    can see so and not confirm. The email address is not repeated."""
+    row = EventRegistration.objects.only("name", "form_data", "mailing_list_consent").get(
+        pk=pending.pk
+    )
+    return {
+        "event": event,
+        "name": row.name,
+        "answers": answer_rows(row, event, include_sensitive=True),
+        "mailing_list": row.mailing_list_consent_id is not None,
+    }
+
+
 # What a confirm POST can end in, and the status code of its page.
 CONFIRM_STATUS = {
     service.CONFIRMED: 200,
@@ -212,7 +229,9 @@ def confirm_registration(request, code):
         return _confirm_invalid(request)
     event = get_object_or_404(EventPage, pk=pending.page_id)
     if request.method != "POST":
-        return _private(TemplateResponse(request, "events/confirm.html", {"event": event}))
+        return _private(
+            TemplateResponse(request, "events/confirm.html", _confirm_context(event, pending))
+        )
     outcome = service.confirm(token)
     if outcome.kind == service.INVALID:
         return _confirm_invalid(request)
