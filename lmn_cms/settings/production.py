@@ -88,9 +88,10 @@ LMN_CHROME_CACHE_SECONDS = env_int(
 
 # Media on S3-compatible object storage when a bucket is named (django-storages;
 # credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads
-# them), else on local disk in MEDIA_ROOT, served by nginx.
+# them), else on local disk in MEDIA_ROOT, served by nginx. Documents are private
+# objects at unguessable keys, only ever streamed by the app (lmn_cms/storage.py).
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}  # noqa: F405
+    STORAGES["default"] = {"BACKEND": "lmn_cms.storage.MediaStorage"}  # noqa: F405
     AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
@@ -99,6 +100,9 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     # Images are public; plain URLs can be cached by browsers and CDNs.
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
     AWS_DEFAULT_ACL = None
+    # The ACL each document object is written with; empty sends none (an AWS bucket
+    # with ACLs disabled refuses any but bucket-owner-full-control).
+    AWS_DOCUMENTS_ACL = os.environ.get("AWS_DOCUMENTS_ACL", "private")
     AWS_S3_FILE_OVERWRITE = False
 
 # Background email through the database queue, worked by `manage.py db_worker`.
