@@ -15,8 +15,10 @@ from home.staff_routing import ProtectedSettingsFormMixin
 FIXED_FIELDS = ("full_name", "email")
 CONSENT_FIELD = "consent"
 CONSENT_VERSION_FIELD = "consent_version"
+SUMMARY_FIELD = "wants_summary"
 RESERVED_NAMES = {
     *FIXED_FIELDS,
+    SUMMARY_FIELD,
     CONSENT_FIELD,
     CONSENT_VERSION_FIELD,
     MAILING_LIST_FIELD,
@@ -72,6 +74,13 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             ),
             CONSENT_VERSION_FIELD: forms.IntegerField(
                 widget=forms.HiddenInput(), required=False, initial=consent.version
+            ),
+            # Optional and never pre-ticked: the one email sent when the event's
+            # "What we heard" summary is published (only if they attended).
+            SUMMARY_FIELD: forms.BooleanField(
+                label="Email me the summary of what we heard after the event",
+                required=False,
+                initial=False,
             ),
             **traps,
         }
