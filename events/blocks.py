@@ -2,6 +2,7 @@
 optional short quotes and the action-plan recommendations it informed."""
 
 from django import forms
+from django.utils.encoding import force_str
 
 from wagtail import blocks
 
@@ -16,6 +17,18 @@ def recommendation_choices():
 
     rows = Recommendation.objects.select_related("page").order_by("page__title", "number")
     return [(str(rec.pk), f"{rec.page.title}: {rec.number}. {rec.title}") for rec in rows]
+
+
+class RecommendationsBlock(blocks.MultipleChoiceBlock):
+    """Recommendation ids, kept as the strings the form sends.
+
+    Wagtail would look every stored value up in the choices (a query each time a
+    page is read); the editor's form still checks them against the choices, and
+    `events.what_we_heard` skips any that no longer exist.
+    """
+
+    def normalize_choice(self, value):
+        return None if value is None else force_str(value)
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -40,9 +53,10 @@ class ThemeBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, help_text="The theme, in a few words.")
     summary = blocks.RichTextBlock(features=["bold", "italic", "link", "ul"])
     quotes = blocks.ListBlock(QuoteBlock(), default=[], label="Quotes (optional)")
-    recommendations = blocks.MultipleChoiceBlock(
+    recommendations = RecommendationsBlock(
         choices=recommendation_choices,
         required=False,
+        search_index=False,
         widget=forms.CheckboxSelectMultiple,
         label="Action-plan recommendations this theme informed",
     )
