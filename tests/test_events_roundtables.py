@@ -545,3 +545,22 @@ def test_retention_anonymises_contributions_and_keeps_the_count(client, roundtab
     assert EventContribution.objects.count() == 2
     assert not EventContribution.objects.exclude(form_data={}).exists()
     assert not EventContribution.objects.exclude(name="").exists()
+
+
+# Demo ---------------------------------------------------------------------------------
+
+
+def test_demo_shows_the_whole_loop_labelled_as_example(client):
+    call_command("load_demo", stdout=StringIO())
+    page = client.get("/events/members-roundtable-first-session/")
+    heard = soup(page).select_one("#what-we-heard")
+    assert heard is not None and "Example text" in page.content.decode()
+    assert RecommendationLink.objects.filter(event__slug="members-roundtable-first-session")
+    said = soup(client.get("/report/action-plan/recommendation/2/")).select(".you-said li")
+    assert said and "Members' roundtable: first session" in said[0].get_text()
+    assert EventRegistration.objects.filter(attended=True).exists()
+    assert EventContribution.objects.filter(anonymous=True).exists()
+    plan = soup(client.get("/report/action-plan/")).select_one(".plan-roundtables__totals")
+    assert plan is not None and "took part across 1 roundtable" in " ".join(plan.text.split())
+    assert mail.outbox == []
+    assert client.get("/events/members-roundtable/contribute/").status_code == 200
