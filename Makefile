@@ -61,12 +61,15 @@ audit: $(DEV_STAMP)
 	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms bench deploy \
 		--exclude "*/migrations/*" --severity-level high
 
-# The test suite drives a real Chromium, nginx and Redis (each started on 127.0.0.1 by
-# the tests that need it): install whichever is missing when root with apt-get.
-TEST_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light /usr/bin/redis-server:redis-server
+# The test suite drives a real Chromium, nginx (with its cache purge module) and Redis
+# (each started on 127.0.0.1 by the tests that need it): install whichever is missing
+# when root with apt-get. Each entry is file:Debian package.
+TEST_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light \
+	/usr/lib/nginx/modules/ngx_http_cache_purge_module.so:libnginx-mod-http-cache-purge \
+	/usr/bin/redis-server:redis-server
 test-tools:
 	@missing=""; for tool in $(TEST_TOOLS); do \
-		[ -x "$${tool%%:*}" ] || missing="$$missing $${tool##*:}"; \
+		[ -e "$${tool%%:*}" ] || missing="$$missing $${tool##*:}"; \
 	done; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

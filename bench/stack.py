@@ -2,8 +2,9 @@
 PostgreSQL 15, Redis, gunicorn instances, a db_worker and nginx, all on 127.0.0.1,
 all in one temporary directory, all stopped (and the directory removed) on exit.
 
-Missing Debian packages (nginx, redis-server, wrk, postgresql-15) are installed
-with apt-get when running as root. Nothing here listens beyond 127.0.0.1.
+Missing Debian packages (nginx with its cache purge module, redis-server, wrk,
+postgresql-15) are installed with apt-get when running as root. Nothing here
+listens beyond 127.0.0.1.
 """
 
 # Local benchmark tooling: it runs fixed local programs (apt-get, pg_ctl, nginx...).
@@ -29,6 +30,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 PACKAGES = {
     "nginx": "/usr/sbin/nginx",
+    "libnginx-mod-http-cache-purge": "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so",
     "redis-server": "/usr/bin/redis-server",
     "wrk": "/usr/bin/wrk",
 }
@@ -56,7 +58,8 @@ def wait_for_port(port, seconds=30):
 
 
 def ensure_packages():
-    """Install nginx, redis-server, wrk and PostgreSQL 15 with apt-get when missing."""
+    """Install nginx (and its purge module), redis-server, wrk and PostgreSQL 15 with
+    apt-get when missing."""
     missing = [name for name, path in PACKAGES.items() if not Path(path).exists()]
     if not (PGBIN / "initdb").exists():
         missing.append("postgresql-15")
@@ -89,6 +92,9 @@ class Stack:
         self.pg_port = None
         self.redis_port = None
         self.secret = secrets.token_urlsafe(50)
+        # nginx's purge listener, known before the app starts (NGINX_PURGE_URL).
+        self.nginx_purge_port = free_port()
+        self.nginx_port = None
         self.static_root = self.dir / "static"
         self.media_root = self.dir / "media"
         atexit.register(self.stop)
@@ -187,6 +193,8 @@ class Stack:
             LOG_LEVEL="WARNING",
             WAGTAILADMIN_BASE_URL="http://127.0.0.1",
         )
+        # The app purges nginx's page cache when content changes (home/frontend_cache.py).
+        env["NGINX_PURGE_URL"] = f"http://127.0.0.1:{self.nginx_purge_port}"
         if self.redis_port:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
         env.update({k: str(v) for k, v in extra.items()})
@@ -231,7 +239,7 @@ class Stack:
 
     # --- nginx -------------------------------------------------------------------
 
-    def start_nginx(self, port, upstream_ports, microcache_seconds=4):
+    def start_nginx(self, port, upstream_ports, page_cache_minutes=5):
         ngx = self.dir / "nginx"
         for sub in ("cache", "temp", "logs"):
             (ngx / sub).mkdir(parents=True)
@@ -250,14 +258,17 @@ class Stack:
             "ACCESS_LOG": str(ngx / "logs" / "access.log"),
             "STATIC_ROOT": str(self.static_root),
             "MEDIA_ROOT": str(self.media_root),
-            "MICROCACHE_SECONDS": str(microcache_seconds),
+            "NGINX_PAGE_CACHE_MINUTES": str(page_cache_minutes),
+            "PURGE_LISTEN": f"127.0.0.1:{self.nginx_purge_port}",
+            "PUBLIC_SCHEME": "http",
         }.items():
             site = site.replace("${" + key + "}", value)
         assert "${" not in site, "unfilled placeholder in the nginx template"
         (ngx / "site.conf").write_text(site)
         temp = ngx / "temp"
         (ngx / "nginx.conf").write_text(
-            f"""worker_processes auto;
+            f"""load_module {PACKAGES["libnginx-mod-http-cache-purge"]};
+worker_processes auto;
 pid {ngx}/nginx.pid;
 error_log {ngx}/logs/error.log warn;
 daemon off;
@@ -285,7 +296,8 @@ http {{
         subprocess.run([PACKAGES["nginx"], "-t", "-q", "-c", str(ngx / "nginx.conf")], check=True)
         self._spawn("nginx", [PACKAGES["nginx"], "-c", str(ngx / "nginx.conf")])
         wait_for_port(port)
-        log(f"nginx on 127.0.0.1:{port} -> {upstream_ports}")
+        self.nginx_port = port
+        log(f"nginx on 127.0.0.1:{port} -> {upstream_ports} (purges: {self.nginx_purge_port})")
 
     # --- plumbing ------------------------------------------------------------------
 

@@ -28,3 +28,7 @@ class EventsConfig(AppConfig):
             sender=EventRegistration,
             dispatch_uid="events_fill_places_after_delete",
         )
+        # What an event and its places show on, for the front cache purge.
+        from . import purge
+
+        purge.connect()

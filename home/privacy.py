@@ -63,7 +63,7 @@ def normalise_email(email):
 def describe_counts(counts):
     """ "2 comments and 1 registration" from {"comments": 2, "registrations": 1}; zeros left out."""
     parts = [
-        f"{count} {name[:-1] if count == 1 and name.endswith('s') else name}"
+        f"{count} {(name[:-1] if count == 1 and name.endswith('s') else name).replace('_', ' ')}"
         for name, count in counts.items()
         if count
     ]

@@ -85,7 +85,7 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
         "comments": 1,
         "mailing_list": 0,
         "messages": 1,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -125,7 +125,7 @@ def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
         "comments": 1,
         "mailing_list": 0,
         "messages": 0,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -168,7 +168,7 @@ def test_superuser_download_matches_the_command_and_is_recorded(
         "comments": 1,
         "mailing_list": 0,
         "messages": 0,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -229,7 +229,7 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
         "comments": 1,
         "mailing_list": 0,
         "messages": 1,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -270,7 +270,7 @@ def test_erasure_asks_first_and_stops_unless_told_to_erase(monkeypatch, registra
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "erase")
     call_command("privacy_erase", PERSON["email"], stdout=StringIO())
-    assert "1 comment and 1 registration" in asked[0]
+    assert "1 comment, 1 rate limit counter and 1 registration" in asked[0]
     registration.refresh_from_db()
     assert registration.email == ""
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
@@ -239,6 +240,10 @@ TASKS = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Labour Muslim Network"
+# Where front cache purges go (wagtail.contrib.frontend_cache, home/frontend_cache.py):
+# `make run` and the tests make the same purge calls as production, recorded in
+# home.frontend_cache.PURGED; production.py sends them to nginx or a CDN.
+WAGTAILFRONTENDCACHE = {"record": {"BACKEND": "home.frontend_cache.RecordingBackend"}}
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]

@@ -104,4 +104,32 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 # Background email through the database queue, worked by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# The front cache to purge when content changes (docs/deploy.md, "Front cache"): the
+# local nginx (its purge listener), Cloudflare and/or CloudFront, whichever are set.
+# The purges are background tasks like the emails.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("NGINX_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["nginx"] = {
+        "BACKEND": "home.frontend_cache.NginxBackend",
+        "LOCATION": os.environ["NGINX_PURGE_URL"],
+    }
+if os.environ.get("CLOUDFLARE_ZONE_ID"):
+    if not os.environ.get("CLOUDFLARE_API_TOKEN"):
+        raise ImproperlyConfigured(
+            "CLOUDFLARE_ZONE_ID is set without CLOUDFLARE_API_TOKEN: set an API token "
+            "allowed to purge that zone's cache, or unset CLOUDFLARE_ZONE_ID."
+        )
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"],
+        "BEARER_TOKEN": os.environ["CLOUDFLARE_API_TOKEN"],
+    }
+if os.environ.get("CLOUDFRONT_DISTRIBUTION_ID"):
+    # Credentials as boto3 finds them (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or
+    # the server's role), as for S3 media.
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": os.environ["CLOUDFRONT_DISTRIBUTION_ID"],
+    }
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
