@@ -388,10 +388,10 @@ class EventPage(BasePage, AbstractEmailForm):
             if include_sensitive or not field.sensitive
         ]
         fields += [
+            ("attended", "Attended"),
+            ("wants_summary", "Wants the summary email"),
             ("consent_version", "Consent wording version"),
             ("consented_at", "Consented at"),
-            ("attended", "Attended"),
-            ("wants_summary", "Emailed the summary"),
         ]
         return fields
 
