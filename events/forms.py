@@ -171,6 +171,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
         "to_address": "notification address",
         "from_address": "sender address",
         "delete_registrations_after_days": "retention period",
+        "delete_contributions_after_days": "contributions retention period",
     }
     protected_owner = "Event organisers"
 
