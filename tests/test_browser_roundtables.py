@@ -3,6 +3,7 @@ member contributes anonymously; an organiser marks attendance and tags the
 contribution; an editor publishes "What we heard" linked to a recommendation; the
 recommendation's page shows it; the opted-in attendee gets the one email."""
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 import pytest
+from playwright.sync_api import expect
 
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
 from events.models import EventContribution, EventRegistration, RecommendationLink
@@ -27,7 +29,7 @@ pytestmark = [pytest.mark.browser]
 PASSWORD = "a-long-test-password-1"
 
 
-def wait_until(check, timeout=15.0):
+def wait_until(check, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -53,9 +55,18 @@ def sign_in(browser, base, username):
     return tab
 
 
-def publish(tab):
+def publish(tab, parent_id):
+    """Publish from the page editor and wait for the page listing it returns to."""
     tab.locator("[data-w-dropdown-target='toggle']").last.click()
     tab.get_by_role("button", name="Publish").first.click()
+    try:
+        tab.wait_for_url(f"**/admin/pages/{parent_id}/")
+    except Exception:
+        fields = tab.locator(".error-message").evaluate_all(
+            "els => els.map(e => [e.closest('[data-contentpath]')?.dataset.contentpath,"
+            " e.closest('[id]')?.id, e.textContent.trim()])"
+        )
+        raise AssertionError(f"Not published from {tab.url}: errors in {fields}") from None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,7 +99,7 @@ def test_the_roundtable_loop(browser, browser_page, live_server, home_page, sett
     editor = sign_in(browser, base, "editor")
     editor.goto(f"{base}/admin/pages/{event.pk}/edit/")
     editor.get_by_label("Accept written contributions").check()
-    publish(editor)
+    publish(editor, event.get_parent().pk)
     assert wait_until(
         lambda: (
             type(event).objects.get(pk=event.pk).contributions_enabled
@@ -132,11 +143,18 @@ def test_the_roundtable_loop(browser, browser_page, live_server, home_page, sett
     editor.goto(f"{base}/admin/pages/{event.pk}/edit/")
     stream = editor.locator("[data-contentpath='what_we_heard']")
     stream.get_by_role("button", name="Insert a block").first.click()
-    editor.locator("input[name='what_we_heard-0-value-heading']").fill("Trust in complaints")
-    editor.locator("[data-contentpath='summary'] [contenteditable='true']").first.click()
-    editor.keyboard.type("People want complaints handled independently of the party.")
+    heading = editor.locator("input[name='what_we_heard-0-value-heading']")
+    heading.fill("Trust in complaints")
+    summary = editor.locator("[data-contentpath='summary'] [contenteditable='true']").first
+    summary.click()
+    summary.press_sequentially("People want complaints handled independently of the party.")
+    expect(summary).to_contain_text("handled independently")
+    # Draftail copies the text into the form's hidden input a moment after typing.
+    summary_input = editor.locator("input[name='what_we_heard-0-value-summary']")
+    expect(summary_input).to_have_value(re.compile("handled independently"))
+    expect(heading).to_have_value("Trust in complaints")
     editor.get_by_label(f"Action plan: 1. {recommendation.title}").check()
-    publish(editor)
+    publish(editor, event.get_parent().pk)
     assert wait_until(lambda: RecommendationLink.objects.filter(event_id=event.pk).exists())
 
     # The recommendation's page shows it ("You said"), beside "We did".
