@@ -16,8 +16,10 @@ from home.staff_routing import ProtectedSettingsFormMixin
 FIXED_FIELDS = ("full_name", "email")
 CONSENT_FIELD = "consent"
 CONSENT_VERSION_FIELD = "consent_version"
+SUMMARY_FIELD = "wants_summary"
 RESERVED_NAMES = {
     *FIXED_FIELDS,
+    SUMMARY_FIELD,
     CONSENT_FIELD,
     CONSENT_VERSION_FIELD,
     MAILING_LIST_FIELD,
@@ -74,6 +76,13 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             CONSENT_VERSION_FIELD: forms.IntegerField(
                 widget=forms.HiddenInput(), required=False, initial=consent.version
             ),
+            # Optional and never pre-ticked: the one email sent when the event's
+            # "What we heard" summary is published (only if they attended).
+            SUMMARY_FIELD: forms.BooleanField(
+                label="Email me the summary of what we heard after the event",
+                required=False,
+                initial=False,
+            ),
             **traps,
         }
         self.initial[CONSENT_VERSION_FIELD] = consent.version
@@ -120,6 +129,30 @@ class EventFormBuilder(SpamProtectedFormBuilder):
         return type("EventRegistrationForm", (EventRegistrationForm,), self.formfields)
 
 
+def credit_errors(event, what_we_heard=None):
+    """Names credited in "What we heard" quotes that are not the name of one of the
+    event's contributors who ticked "you may use my name" (a quote is anonymous
+    unless its author asked to be credited)."""
+    from .models import EventContribution
+
+    stream = event.what_we_heard if what_we_heard is None else what_we_heard
+    credits = {
+        (quote.get("credit") or "").strip()
+        for block in stream or []
+        if block.block_type == "theme"
+        for quote in block.value.get("quotes") or []
+    } - {""}
+    if not credits:
+        return []
+    allowed = {
+        name.casefold()
+        for name in EventContribution.objects.filter(
+            page_id=event.pk, may_credit=True, anonymised_at__isnull=True
+        ).values_list("name", flat=True)
+    }
+    return sorted(credit for credit in credits if credit.casefold() not in allowed)
+
+
 class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     """The page editor's form.
 
@@ -147,6 +180,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
         "to_address": "notification address",
         "from_address": "sender address",
         "delete_registrations_after_days": "retention period",
+        "delete_contributions_after_days": "contributions retention period",
     }
     protected_once_registered = {
         "start": "start time",
@@ -192,6 +226,15 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "what_we_heard" in cleaned and self.instance.pk:
+            refused = credit_errors(self.instance, cleaned["what_we_heard"])
+            if refused:
+                self.add_error(
+                    "what_we_heard",
+                    "Only credit people who asked to be named when they sent a contribution. "
+                    f"Remove the credit “{refused[0]}” or check the spelling against the "
+                    "contributions list.",
+                )
         formset = self.formsets.get("form_fields")
         if formset is None:
             return cleaned

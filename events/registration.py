@@ -191,7 +191,15 @@ def delete_expired_requests(event_id, now, keep=None):
 
 
 def request_registration(
-    event, *, name, email, answers, consent, mailing_list_consent=None, now=None
+    event,
+    *,
+    name,
+    email,
+    answers,
+    consent,
+    mailing_list_consent=None,
+    wants_summary=False,
+    now=None,
 ):
     """What the public form does: store a pending request and email its confirm link.
 
@@ -205,7 +213,8 @@ def request_registration(
     - PENDING: a new pending row (each submission its own, so nobody can change
       someone else's pending answers) and a confirm email.
     `mailing_list_consent` is the wording of a ticked mailing-list box: kept on the
-    pending row and acted on only when the person confirms.
+    pending row and acted on only when the person confirms. `wants_summary` (the
+    "email me the summary" box) is kept on the row and so carried to confirmation.
     """
     now = now or timezone.now()
     email = email.strip().lower()
@@ -234,6 +243,7 @@ def request_registration(
             now, confirm_link_hours(), event.start, event.registration_closes
         ),
         mailing_list_consent=mailing_list_consent,
+        wants_summary=wants_summary,
     )
     _queue_registrant_email(registration, "confirm_request")
     return Outcome(PENDING, registration)

@@ -489,10 +489,12 @@ class ConsentText(models.Model):
     EVENT_REGISTRATION = "event_registration"
     COMMENT = "comment"
     MAILING_LIST = "mailing_list"
+    EVENT_CONTRIBUTION = "event_contribution"
     PURPOSES = [
         (EVENT_REGISTRATION, "Event registration"),
         (COMMENT, "Posting a comment"),
         (MAILING_LIST, "Mailing list (optional)"),
+        (EVENT_CONTRIBUTION, "Written contribution to an event"),
     ]
 
     purpose = models.CharField(max_length=40, choices=PURPOSES)
@@ -539,6 +541,7 @@ class PrivacyAction(models.Model):
         ("registrations_export", "Registrations export"),
         ("mailing_list_export", "Mailing list export"),
         ("enquiries_export", "Form messages export"),
+        ("contributions_export", "Written contributions export"),
     ]
 
     kind = models.CharField(max_length=30, choices=KINDS)

@@ -339,3 +339,7 @@ OTP_TOTP_ISSUER = "Labour Muslim Network"
 LMN_EVENT_CONFIRM_LINK_HOURS = 24
 # Confirm emails sent per address per event per day; submissions beyond it store nothing.
 LMN_EVENT_CONFIRM_EMAILS_PER_DAY = 3
+# Written contributions (events/contributions.py): per address per event per day,
+# beyond which nothing is stored; and per visitor per hour (then a 429).
+LMN_EVENT_CONTRIBUTIONS_PER_ADDRESS_PER_DAY = 3
+LMN_EVENT_CONTRIBUTIONS_PER_HOUR = 10
