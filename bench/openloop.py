@@ -25,7 +25,7 @@ TIMEOUT = 10.0  # seconds: a request without a full answer by then counts as an 
 async def _one(port, method, path, headers, body, due, loop):
     await asyncio.sleep(max(0.0, due - loop.time()))
     lateness = loop.time() - due
-    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     payload = body.encode() if body else b""
     if payload or method == "POST":
         head.append(f"Content-Length: {len(payload)}")

@@ -41,8 +41,17 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # events.tokens
 import bakerydemo  # noqa: E402
 import openloop  # noqa: E402
 from purge_check import check_purge_after_publish  # noqa: E402
-from stack import PACKAGES, PY, ROOT, Stack, ensure_packages, free_port, get, log  # noqa: E402
-from targets import PAGES  # noqa: E402
+from stack import (  # noqa: E402
+    PACKAGES,
+    PAGES,
+    PY,
+    ROOT,
+    Stack,
+    ensure_packages,
+    free_port,
+    get,
+    log,
+)
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
 POST_SECONDS = int(os.environ.get("BENCH_POST_SECONDS", 30))

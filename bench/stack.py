@@ -35,6 +35,8 @@ PACKAGES = {
     "wrk": "/usr/bin/wrk",
 }
 IS_ROOT = os.geteuid() == 0
+# The kinds of public page the benchmark measures (bench/targets.py finds their URLs).
+PAGES = ("home", "blog_index", "post", "events_index", "event", "report", "action_plan")
 
 
 def log(message):
@@ -254,12 +256,14 @@ class Stack:
                 total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
         return total
 
-    def kill(self, name, sig=signal.SIGKILL):
-        """Send `sig` to instance `name` and all its workers (its process group)."""
+    def kill(self, name, sig=signal.SIGKILL, wait=True):
+        """Send `sig` to process `name` and all its children (its process group), and
+        wait for it to end unless `wait` is false (SIGSTOP, SIGCONT)."""
         proc = self.procs[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        proc.wait(timeout=10)
+        if wait:
+            proc.wait(timeout=10)
 
     # --- nginx -------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from stack import PAGES  # noqa: E402
+
 BURST_EVENT_SLUG_HINT = "roundtable"
 BURST_CAPACITY = 100_000  # registrations in the bench never run out of places
 
@@ -53,9 +55,6 @@ def burst_event(prepare=False):
         )
         event.refresh_from_db()
     return event
-
-
-PAGES = ("home", "blog_index", "post", "events_index", "event", "report", "action_plan")
 
 
 def targets(prepare=False):
