@@ -529,7 +529,7 @@ def main():
     if "<!-- notes:start -->" in old and "<!-- notes:end -->" in old:
         # Keep the engineers' written notes on the figures (what changed, what is missed).
         notes = old[old.index("<!-- notes:start -->") : old.index("<!-- notes:end -->")]
-        markdown = markdown.replace("## Machine", notes + "<!-- notes:end -->\n\n## Machine", 1)
+        markdown = markdown.replace("## Targets", notes + "<!-- notes:end -->\n\n## Targets", 1)
     if "<!-- chaos:start -->" in old:  # keep the last `make chaos` results
         block = old[old.index("<!-- chaos:start -->") :]
         markdown = markdown.rstrip("\n") + "\n\n" + block
