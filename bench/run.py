@@ -286,7 +286,7 @@ def with_cpu(stack, instances, measure):
     before = stack.cpu_seconds(instances)
     data = measure()
     used = stack.cpu_seconds(instances) - before
-    data["cpu_ms"] = used * 1000 / max(1, data["requests"])
+    data["cpu_ms"] = used * 1000 / data["requests"] if data["requests"] else float("nan")
     return data
 
 
