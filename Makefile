@@ -90,12 +90,15 @@ format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .
 
 ## make bench: the production stack (nginx, 2 x gunicorn, PostgreSQL, Redis) on 127.0.0.1,
-## measured on the demo and a large site; prints a table and writes docs/performance.md
+## measured against issue #15's targets; prints a table and writes docs/performance.md.
+## BAKERYDEMO_DIR=/path/to/a/bakerydemo/checkout (outside this project) adds Wagtail's
+## demo site, run beside ours, to the cold-render comparison.
 # Phony: there is a bench/ directory, so otherwise make would call the target up to date.
 .PHONY: bench chaos
 bench: $(RUN_STAMP)
 	$(PY) bench/run.py
 
-## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL mid-run
+## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL
+## mid-run, kill and then freeze Redis mid-run
 chaos: $(RUN_STAMP)
 	$(PY) bench/chaos.py

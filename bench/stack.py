@@ -35,6 +35,8 @@ PACKAGES = {
     "wrk": "/usr/bin/wrk",
 }
 IS_ROOT = os.geteuid() == 0
+# The kinds of public page the benchmark measures (bench/targets.py finds their URLs).
+PAGES = ("home", "blog_index", "post", "events_index", "event", "report", "action_plan")
 
 
 def log(message):
@@ -161,8 +163,9 @@ class Stack:
 
     # --- Redis ----------------------------------------------------------------
 
-    def start_redis(self):
-        self.redis_port = free_port()
+    def start_redis(self, port=None):
+        """Start Redis (again, on the same port when `port` is given)."""
+        self.redis_port = port or free_port()
         self._spawn(
             "redis",
             [PACKAGES["redis-server"], "--port", str(self.redis_port), "--bind", "127.0.0.1"]
@@ -173,9 +176,13 @@ class Stack:
         log(f"Redis on 127.0.0.1:{self.redis_port}")
 
     def flush_redis(self):
-        with socket.create_connection(("127.0.0.1", self.redis_port)) as sock:
-            sock.sendall(b"FLUSHALL\r\n")
-            sock.recv(64)
+        self.redis_command("FLUSHALL")
+
+    def redis_command(self, *words):
+        """One Redis command (inline protocol); its reply line, e.g. ":12" for DBSIZE."""
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as sock:
+            sock.sendall(" ".join(words).encode() + b"\r\n")
+            return sock.recv(4096).split(b"\r\n", 1)[0].decode()
 
     # --- Django processes -------------------------------------------------------
 
@@ -206,7 +213,11 @@ class Stack:
     def manage(self, env, *args):
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    def start_gunicorn(self, name, port, env, workers=3):
+    def start_gunicorn(
+        self, name, port, env, workers=3, gunicorn=GUNICORN, app="lmn_cms.wsgi", cwd=ROOT
+    ):
+        """A gunicorn instance with deploy/gunicorn.conf.py (sync workers, preloaded
+        app); `gunicorn`, `app` and `cwd` run another project (bakerydemo) alike."""
         env = {
             **env,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -215,7 +226,8 @@ class Stack:
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_PROC_NAME": f"lmn-{name}",
         }
-        self._spawn(name, [GUNICORN, "-c", "deploy/gunicorn.conf.py", "lmn_cms.wsgi"], env=env)
+        config = str(ROOT / "deploy" / "gunicorn.conf.py")
+        self._spawn(name, [gunicorn, "-c", config, app], env=env, cwd=cwd)
         wait_for_port(port)
         log(f"gunicorn {name} on 127.0.0.1:{port} ({workers} workers)")
 
@@ -233,12 +245,28 @@ class Stack:
         except OSError:
             return []
 
-    def kill(self, name, sig=signal.SIGKILL):
-        """Send `sig` to instance `name` and all its workers (its process group)."""
+    def cpu_seconds(self, names):
+        """User + system CPU seconds used so far by the workers of the named instances
+        (for app CPU per request: the difference over a measurement / its requests)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for name in names:
+            for pid in self.worker_pids(name):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
+    def kill(self, name, sig=signal.SIGKILL, wait=True):
+        """Send `sig` to process `name` and all its children (its process group), and
+        wait for it to end unless `wait` is false (SIGSTOP, SIGCONT)."""
         proc = self.procs[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        proc.wait(timeout=10)
+        if wait:
+            proc.wait(timeout=10)
 
     # --- nginx -------------------------------------------------------------------
 
@@ -304,10 +332,10 @@ http {{
 
     # --- plumbing ------------------------------------------------------------------
 
-    def _spawn(self, name, args, env=None):
+    def _spawn(self, name, args, env=None, cwd=ROOT):
         out = open(self.dir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         self.procs[name] = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def stop_process(self, name):
