@@ -62,12 +62,15 @@ audit: $(DEV_STAMP)
 	$(VENV)/bin/bandit --quiet --recursive home blog events lmn_cms bench deploy \
 		--exclude "*/migrations/*" --severity-level high
 
-# The test suite drives a real Chromium, nginx and Redis (each started on 127.0.0.1 by
-# the tests that need it): install whichever is missing when root with apt-get.
-TEST_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light /usr/bin/redis-server:redis-server
+# The test suite drives a real Chromium, nginx (with its cache purge module) and Redis
+# (each started on 127.0.0.1 by the tests that need it): install whichever is missing
+# when root with apt-get. Each entry is file:Debian package.
+TEST_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx-light \
+	/usr/lib/nginx/modules/ngx_http_cache_purge_module.so:libnginx-mod-http-cache-purge \
+	/usr/bin/redis-server:redis-server
 test-tools:
 	@missing=""; for tool in $(TEST_TOOLS); do \
-		[ -x "$${tool%%:*}" ] || missing="$$missing $${tool##*:}"; \
+		[ -e "$${tool%%:*}" ] || missing="$$missing $${tool##*:}"; \
 	done; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -88,12 +91,15 @@ format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .
 
 ## make bench: the production stack (nginx, 2 x gunicorn, PostgreSQL, Redis) on 127.0.0.1,
-## measured on the demo and a large site; prints a table and writes docs/performance.md
+## measured against issue #15's targets; prints a table and writes docs/performance.md.
+## BAKERYDEMO_DIR=/path/to/a/bakerydemo/checkout (outside this project) adds Wagtail's
+## demo site, run beside ours, to the cold-render comparison.
 # Phony: there is a bench/ directory, so otherwise make would call the target up to date.
 .PHONY: bench chaos
 bench: $(RUN_STAMP)
 	$(PY) bench/run.py
 
-## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL mid-run
+## make chaos: kill a gunicorn instance mid registration burst, restart PostgreSQL
+## mid-run, kill and then freeze Redis mid-run
 chaos: $(RUN_STAMP)
 	$(PY) bench/chaos.py

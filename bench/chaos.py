@@ -9,6 +9,11 @@
 2. PostgreSQL is stopped and started again while readers and registrations keep
    coming. Checked: requests fail cleanly (503 with the friendly page, no stack
    trace, no 500) and succeed again by themselves once it is back.
+3. Redis is killed (SIGKILL) while readers of every kind of public page, registrations
+   and view beacons keep coming, then started again; then it is frozen (SIGSTOP, a
+   Redis that hangs) and let go. Checked: every request answers as it would with Redis
+   (200, 204 for a beacon; never a 500) within 1 second, every registration answered
+   200 is stored, and once Redis is back the app caches in it again.
 
 Prints the results and writes them into docs/performance.md (the "Faults"
 section). Bounded: a few hundred requests, under a minute of load.
@@ -18,6 +23,7 @@ section). Bounded: a few hundred requests, under a minute of load.
 # ruff: noqa: S603, S608
 
 import http.client
+import signal
 import subprocess
 import sys
 import threading
@@ -29,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # events.tokens
 
-from run import DOC, registration_body, targets  # noqa: E402
-from stack import PY, ROOT, Stack, ensure_packages, free_port, get, log  # noqa: E402
+from run import DOC, confirm_paths, form_token, registration_body, targets  # noqa: E402
+from stack import PAGES, PY, ROOT, Stack, ensure_packages, free_port, get, log  # noqa: E402
 
 BURST = 400
 THREADS = 20
@@ -68,31 +74,6 @@ def registration_headers(port, n):
         # Each registration from its own address (bench nginx takes it as the client's).
         "X-Bench-Client": bench_address(n),
     }
-
-
-def confirm_paths(stack, event_id, like):
-    """{email: confirm path} of the pending requests whose email matches `like`.
-
-    The bench's email backend discards mail, so each link is made here exactly as
-    its "please confirm" email carries it (events.tokens, signed with the stack's
-    SECRET_KEY)."""
-    from django.core import signing
-
-    from events.tokens import CONFIRM_SALT
-
-    rows = stack.psql(
-        "SELECT email, confirm_token, floor(extract(epoch FROM confirm_expires_at))::bigint "
-        f"FROM events_eventregistration WHERE page_id={event_id} AND status='pending' "
-        f"AND email LIKE '{like}'",
-        "lmn",
-    ).splitlines()
-    signer = signing.TimestampSigner(key=stack.secret, salt=CONFIRM_SALT, fallback_keys=[])
-    paths = {}
-    for line in rows:
-        email, token, expires = line.split("|")
-        code = signer.sign_object({"t": token, "x": int(expires)}, compress=True)
-        paths[email] = f"/events/confirm/{code}/"
-    return paths
 
 
 def _in_threads(items, action):
@@ -141,7 +122,7 @@ def kill_mid_burst(stack, t, ports, body):
     )
     asked_missing = [email for email in asked_ok if pending[email] != 1]
 
-    paths = confirm_paths(stack, t["event_id"], "bench-k%")
+    paths = confirm_paths(stack, "lmn", t["event_id"], "bench-k%")
     results = {}
     done = Counter()
     b_statuses = Counter()
@@ -347,7 +328,158 @@ def restart_database(stack, t, ports, body, seconds=14, down_at=3.0, down_for=3.
     }
 
 
-def write_section(kill, restart, load):
+def redis_outage(stack, t, ports, body, post_id, beacon_token, seconds=22):
+    """Scenario 3; returns a dict of findings.
+
+    Readers of every kind of public page (straight to an instance, and through nginx
+    with a query string nginx has never kept, so the app renders), registrations and
+    view beacons through nginx, all the time; Redis is killed at 3 s and started again
+    (empty, on the same port) at 7 s, then frozen with SIGSTOP at 12 s (a Redis that
+    hangs: connections open, nothing answers) and let go at 15 s."""
+    nginx, b = ports["nginx"], ports["b"]
+    timeline = []  # (time, kind, status, seconds taken, email or "")
+    lock = threading.Lock()
+    start = time.monotonic()
+    events = {}
+    counter = Counter()
+    expected = {"page": 200, "register": 200, "beacon": 204}
+    beacon = f'{{"page": {post_id}, "token": "{beacon_token}"}}'
+
+    def timed(kind, port, method, path, body=None, headers=None, email=""):
+        began = time.monotonic()
+        status, _ = request(port, method, path, body=body, headers=headers, timeout=10)
+        with lock:
+            timeline.append((began - start, kind, status, time.monotonic() - began, email))
+
+    def reader(k):
+        while time.monotonic() - start < seconds:
+            with lock:
+                counter["r"] += 1
+                n = counter["r"]
+            page = t[PAGES[n % len(PAGES)]]
+            port = b if k % 2 else nginx
+            timed("page", port, "GET", f"{page}?redis-chaos={n}")
+            time.sleep(0.02)
+
+    def registrant():
+        while time.monotonic() - start < seconds:
+            with lock:
+                counter["p"] += 1
+                n = f"redis{counter['p']}"
+            timed(
+                "register",
+                nginx,
+                "POST",
+                t["event"],
+                body=body.replace("{n}", n),
+                headers=registration_headers(nginx, n),
+                email=f"bench-{n}@example.invalid",
+            )
+            time.sleep(0.1)
+
+    def beaconer():
+        while time.monotonic() - start < seconds:
+            with lock:
+                counter["b"] += 1
+                n = f"beacon{counter['b']}"
+            headers = registration_headers(nginx, n)
+            headers["Content-Type"] = "text/plain;charset=UTF-8"
+            timed("beacon", nginx, "POST", "/blog/_count-view/", body=beacon, headers=headers)
+            time.sleep(0.1)
+
+    def saboteur():
+        port = stack.redis_port
+        time.sleep(3)
+        events["killed"] = time.monotonic() - start
+        log("SIGKILL sent to Redis")
+        stack.kill("redis")
+        time.sleep(4)
+        stack.start_redis(port=port)
+        events["restarted"] = time.monotonic() - start
+        log("Redis started again (empty)")
+        time.sleep(2.5)
+        events["keys_after_restart"] = stack.redis_command("DBSIZE")
+        events["hits_after_restart"] = next(
+            (
+                int(line.split(":")[1])
+                for line in _redis_info(stack).splitlines()
+                if line.startswith("keyspace_hits:")
+            ),
+            0,
+        )
+        time.sleep(max(0.0, events["restarted"] + 5 - (time.monotonic() - start)))
+        events["frozen"] = time.monotonic() - start
+        log("SIGSTOP sent to Redis (hanging)")
+        stack.kill("redis", signal.SIGSTOP, wait=False)
+        time.sleep(3)
+        stack.kill("redis", signal.SIGCONT, wait=False)
+        events["thawed"] = time.monotonic() - start
+        log("SIGCONT sent to Redis")
+
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+    threads += [threading.Thread(target=registrant), threading.Thread(target=beaconer)]
+    threads.append(threading.Thread(target=saboteur))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+
+    def phase(lo, hi):
+        rows = [row for row in timeline if lo <= row[0] < hi]
+        return {
+            "requests": len(rows),
+            "statuses": dict(Counter(f"{row[1]} {row[2]}" for row in rows)),
+            "slowest_s": round(max((row[3] for row in rows), default=0), 2),
+        }
+
+    wrong = [row for row in timeline if row[2] != expected[row[1]]]
+    slow = [row for row in timeline if row[3] > 1.0]
+    ok_emails = {row[4] for row in timeline if row[1] == "register" and row[2] == 200}
+    stored = set(
+        stack.psql(
+            "SELECT email FROM events_eventregistration "
+            f"WHERE page_id={t['event_id']} AND email LIKE 'bench-redis%'",
+            "lmn",
+        ).splitlines()
+    )
+    keys = events.get("keys_after_restart", ":0")
+    keys = int(keys[1:]) if keys.startswith(":") else 0
+    return {
+        "requests": len(timeline),
+        "killed_s": round(events["killed"], 1),
+        "down_s": round(events["restarted"] - events["killed"], 1),
+        "frozen_for_s": round(events["thawed"] - events["frozen"], 1),
+        "while_killed": phase(events["killed"], events["restarted"]),
+        "while_frozen": phase(events["frozen"], events["thawed"]),
+        "wrong_status": len(wrong),
+        "wrong_examples": [f"{row[1]} {row[2]}" for row in wrong[:5]],
+        "over_1s": len(slow),
+        "slowest_s": round(max((row[3] for row in timeline), default=0), 2),
+        "registrations_ok_missing_from_db": len(ok_emails - stored),
+        "keys_after_restart": keys,
+        "cache_hits_after_restart": events.get("hits_after_restart", 0),
+        "passed": (
+            bool(timeline)
+            and not wrong
+            and not slow
+            and not (ok_emails - stored)
+            and keys > 0
+            and events.get("hits_after_restart", 0) > 0
+        ),
+    }
+
+
+def _redis_info(stack):
+    """Redis's INFO stats (a bulk reply, so read here rather than by redis_command)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", stack.redis_port), timeout=5) as sock:
+        sock.sendall(b"INFO stats\r\n")
+        time.sleep(0.2)
+        return sock.recv(65536).decode("utf-8", "replace")
+
+
+def write_section(kill, restart, redis, load):
     block = f"""{MARK_START}
 ## Faults (`make chaos`)
 
@@ -378,6 +510,22 @@ instance, and registrations through nginx): {"PASS" if restart["passed"] else "F
 - first success {restart["first_success_after_restart_s"]} s after PostgreSQL was back,
   with no restart of the app; registrations answered 200 but missing from the database:
   {restart["registrations_ok_missing_from_db"]}
+
+**Redis killed mid-run, then hanging** (readers of every kind of public page straight
+to an instance and through nginx with query strings it has never kept, registrations
+and view beacons through nginx; {redis["requests"]} requests):
+{"PASS" if redis["passed"] else "FAIL"}.
+
+- Redis killed at {redis["killed_s"]} s and started again, empty, {redis["down_s"]} s later;
+  meanwhile: {redis["while_killed"]["statuses"]}, slowest {redis["while_killed"]["slowest_s"]} s
+- then frozen (SIGSTOP: connections open, no answers) for {redis["frozen_for_s"]} s;
+  meanwhile: {redis["while_frozen"]["statuses"]}, slowest {redis["while_frozen"]["slowest_s"]} s
+- answers other than 200 (204 for a beacon): {redis["wrong_status"]}
+  {redis["wrong_examples"]}; slower than 1 s: {redis["over_1s"]} (slowest of all
+  {redis["slowest_s"]} s); registrations answered 200 but not stored:
+  {redis["registrations_ok_missing_from_db"]}
+- after the restart the app cached in Redis again: {redis["keys_after_restart"]} keys and
+  {redis["cache_hits_after_restart"]} cache hits within 2.5 s
 {MARK_END}"""
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
     if MARK_START in text:
@@ -418,7 +566,7 @@ def main():
     stack.start_nginx(ports["nginx"], [ports["a"], ports["b"]])
     status, _, page = get(f"http://127.0.0.1:{ports['nginx']}{t['event']}")
     assert status == 200, status
-    body = registration_body(page.decode())
+    body = registration_body(page.decode(), form_token(f"http://127.0.0.1:{ports['nginx']}"))
     time.sleep(3.5)  # the form's minimum fill time
 
     log("scenario 1: SIGKILL one instance mid registration burst")
@@ -427,9 +575,13 @@ def main():
     log("scenario 2: restart PostgreSQL mid-run")
     restart = restart_database(stack, t, ports, body)
     print(restart, flush=True)
-    write_section(kill, restart, load)
+    log("scenario 3: kill Redis mid-run, then freeze it")
+    stack.start_gunicorn("a", ports["a"], env, workers=2)  # both instances again
+    redis = redis_outage(stack, t, ports, body, t["post_id"], t["beacon_token"])
+    print(redis, flush=True)
+    write_section(kill, restart, redis, load)
     log(f"wrote the Faults section of {DOC.relative_to(ROOT)}")
-    if not (kill["passed"] and restart["passed"]):
+    if not (kill["passed"] and restart["passed"] and redis["passed"]):
         sys.exit(1)
 
 

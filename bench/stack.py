@@ -2,8 +2,9 @@
 PostgreSQL 15, Redis, gunicorn instances, a db_worker and nginx, all on 127.0.0.1,
 all in one temporary directory, all stopped (and the directory removed) on exit.
 
-Missing Debian packages (nginx, redis-server, wrk, postgresql-15) are installed
-with apt-get when running as root. Nothing here listens beyond 127.0.0.1.
+Missing Debian packages (nginx with its cache purge module, redis-server, wrk,
+postgresql-15) are installed with apt-get when running as root. Nothing here
+listens beyond 127.0.0.1.
 """
 
 # Local benchmark tooling: it runs fixed local programs (apt-get, pg_ctl, nginx...).
@@ -29,10 +30,13 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 PACKAGES = {
     "nginx": "/usr/sbin/nginx",
+    "libnginx-mod-http-cache-purge": "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so",
     "redis-server": "/usr/bin/redis-server",
     "wrk": "/usr/bin/wrk",
 }
 IS_ROOT = os.geteuid() == 0
+# The kinds of public page the benchmark measures (bench/targets.py finds their URLs).
+PAGES = ("home", "blog_index", "post", "events_index", "event", "report", "action_plan")
 
 
 def log(message):
@@ -56,7 +60,8 @@ def wait_for_port(port, seconds=30):
 
 
 def ensure_packages():
-    """Install nginx, redis-server, wrk and PostgreSQL 15 with apt-get when missing."""
+    """Install nginx (and its purge module), redis-server, wrk and PostgreSQL 15 with
+    apt-get when missing."""
     missing = [name for name, path in PACKAGES.items() if not Path(path).exists()]
     if not (PGBIN / "initdb").exists():
         missing.append("postgresql-15")
@@ -89,6 +94,9 @@ class Stack:
         self.pg_port = None
         self.redis_port = None
         self.secret = secrets.token_urlsafe(50)
+        # nginx's purge listener, known before the app starts (NGINX_PURGE_URL).
+        self.nginx_purge_port = free_port()
+        self.nginx_port = None
         self.static_root = self.dir / "static"
         self.media_root = self.dir / "media"
         atexit.register(self.stop)
@@ -155,8 +163,9 @@ class Stack:
 
     # --- Redis ----------------------------------------------------------------
 
-    def start_redis(self):
-        self.redis_port = free_port()
+    def start_redis(self, port=None):
+        """Start Redis (again, on the same port when `port` is given)."""
+        self.redis_port = port or free_port()
         self._spawn(
             "redis",
             [PACKAGES["redis-server"], "--port", str(self.redis_port), "--bind", "127.0.0.1"]
@@ -167,9 +176,13 @@ class Stack:
         log(f"Redis on 127.0.0.1:{self.redis_port}")
 
     def flush_redis(self):
-        with socket.create_connection(("127.0.0.1", self.redis_port)) as sock:
-            sock.sendall(b"FLUSHALL\r\n")
-            sock.recv(64)
+        self.redis_command("FLUSHALL")
+
+    def redis_command(self, *words):
+        """One Redis command (inline protocol); its reply line, e.g. ":12" for DBSIZE."""
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as sock:
+            sock.sendall(" ".join(words).encode() + b"\r\n")
+            return sock.recv(4096).split(b"\r\n", 1)[0].decode()
 
     # --- Django processes -------------------------------------------------------
 
@@ -186,7 +199,12 @@ class Stack:
             MEDIA_ROOT=str(self.media_root),
             LOG_LEVEL="WARNING",
             WAGTAILADMIN_BASE_URL="http://127.0.0.1",
+            # Every simulated registrant posts with the one anti-spam token the bench
+            # fetched (a real reader's browser fetches its own); the fill time still holds.
+            FORM_TOKEN_USES="1000000000",  # noqa: S106 (a count, not a password)
         )
+        # The app purges nginx's page cache when content changes (home/frontend_cache.py).
+        env["NGINX_PURGE_URL"] = f"http://127.0.0.1:{self.nginx_purge_port}"
         if self.redis_port:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
         env.update({k: str(v) for k, v in extra.items()})
@@ -195,7 +213,11 @@ class Stack:
     def manage(self, env, *args):
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    def start_gunicorn(self, name, port, env, workers=3):
+    def start_gunicorn(
+        self, name, port, env, workers=3, gunicorn=GUNICORN, app="lmn_cms.wsgi", cwd=ROOT
+    ):
+        """A gunicorn instance with deploy/gunicorn.conf.py (sync workers, preloaded
+        app); `gunicorn`, `app` and `cwd` run another project (bakerydemo) alike."""
         env = {
             **env,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -204,7 +226,8 @@ class Stack:
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_PROC_NAME": f"lmn-{name}",
         }
-        self._spawn(name, [GUNICORN, "-c", "deploy/gunicorn.conf.py", "lmn_cms.wsgi"], env=env)
+        config = str(ROOT / "deploy" / "gunicorn.conf.py")
+        self._spawn(name, [gunicorn, "-c", config, app], env=env, cwd=cwd)
         wait_for_port(port)
         log(f"gunicorn {name} on 127.0.0.1:{port} ({workers} workers)")
 
@@ -222,16 +245,32 @@ class Stack:
         except OSError:
             return []
 
-    def kill(self, name, sig=signal.SIGKILL):
-        """Send `sig` to instance `name` and all its workers (its process group)."""
+    def cpu_seconds(self, names):
+        """User + system CPU seconds used so far by the workers of the named instances
+        (for app CPU per request: the difference over a measurement / its requests)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for name in names:
+            for pid in self.worker_pids(name):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
+    def kill(self, name, sig=signal.SIGKILL, wait=True):
+        """Send `sig` to process `name` and all its children (its process group), and
+        wait for it to end unless `wait` is false (SIGSTOP, SIGCONT)."""
         proc = self.procs[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        proc.wait(timeout=10)
+        if wait:
+            proc.wait(timeout=10)
 
     # --- nginx -------------------------------------------------------------------
 
-    def start_nginx(self, port, upstream_ports, microcache_seconds=4):
+    def start_nginx(self, port, upstream_ports, page_cache_minutes=5):
         ngx = self.dir / "nginx"
         for sub in ("cache", "temp", "logs"):
             (ngx / sub).mkdir(parents=True)
@@ -250,14 +289,17 @@ class Stack:
             "ACCESS_LOG": str(ngx / "logs" / "access.log"),
             "STATIC_ROOT": str(self.static_root),
             "MEDIA_ROOT": str(self.media_root),
-            "MICROCACHE_SECONDS": str(microcache_seconds),
+            "NGINX_PAGE_CACHE_MINUTES": str(page_cache_minutes),
+            "PURGE_LISTEN": f"127.0.0.1:{self.nginx_purge_port}",
+            "PUBLIC_SCHEME": "http",
         }.items():
             site = site.replace("${" + key + "}", value)
         assert "${" not in site, "unfilled placeholder in the nginx template"
         (ngx / "site.conf").write_text(site)
         temp = ngx / "temp"
         (ngx / "nginx.conf").write_text(
-            f"""worker_processes auto;
+            f"""load_module {PACKAGES["libnginx-mod-http-cache-purge"]};
+worker_processes auto;
 pid {ngx}/nginx.pid;
 error_log {ngx}/logs/error.log warn;
 daemon off;
@@ -285,14 +327,15 @@ http {{
         subprocess.run([PACKAGES["nginx"], "-t", "-q", "-c", str(ngx / "nginx.conf")], check=True)
         self._spawn("nginx", [PACKAGES["nginx"], "-c", str(ngx / "nginx.conf")])
         wait_for_port(port)
-        log(f"nginx on 127.0.0.1:{port} -> {upstream_ports}")
+        self.nginx_port = port
+        log(f"nginx on 127.0.0.1:{port} -> {upstream_ports} (purges: {self.nginx_purge_port})")
 
     # --- plumbing ------------------------------------------------------------------
 
-    def _spawn(self, name, args, env=None):
+    def _spawn(self, name, args, env=None, cwd=ROOT):
         out = open(self.dir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         self.procs[name] = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def stop_process(self, name):

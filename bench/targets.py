@@ -2,10 +2,16 @@
 
     python bench/targets.py            # URLs, ids and the beacon token
     python bench/targets.py --prepare  # also open registration on the burst event
-    python bench/targets.py --queries  # also SQL queries per page (cold and warm cache)
+    python bench/targets.py --queries  # also SQL queries per page
 
-The pages are the demo's own (home, news index, the newest demo post, the burst
-event), which exist with the same content in the demo and the large database.
+The pages are the demo's own (home, news index, the newest demo post, the events
+index, the burst event, the report and the action plan), which exist with the same
+content in the demo and the large database.
+
+Query counts: each page is viewed once first (so the process is warm: templates
+loaded, site and routes found), then counted. Run with
+DJANGO_SETTINGS_MODULE=bench.settings_cold (as bench/run.py does) every cache is a
+DummyCache, so the count is the cold one: what a page costs with nothing cached.
 """
 
 import json
@@ -24,6 +30,8 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from stack import PAGES  # noqa: E402
 
 BURST_EVENT_SLUG_HINT = "roundtable"
 BURST_CAPACITY = 100_000  # registrations in the bench never run out of places
@@ -52,6 +60,8 @@ def burst_event(prepare=False):
 def targets(prepare=False):
     from blog.models import BlogPage
     from blog.views_count import page_token
+    from events.models import EventIndexPage
+    from home.models import ActionPlanPage, ReportPage
 
     post = BlogPage.objects.live().public().exclude(slug__startswith="bench-").order_by("-date")[0]
     event = burst_event(prepare)
@@ -61,17 +71,22 @@ def targets(prepare=False):
         "post": post.url,
         "post_id": post.pk,
         "beacon_token": page_token(post.pk),
+        "events_index": EventIndexPage.objects.live().public().first().url,
         "event": event.url,
+        "report": ReportPage.objects.live().public().first().url,
+        "action_plan": ActionPlanPage.objects.live().public().first().url,
         "event_id": event.pk,
         "event_capacity": event.capacity,
     }
 
 
 def query_counts(urls):
-    """Queries each page needs with an empty cache (cold) and right after (warm)."""
+    """Queries each page needs, the process warm, with an empty cache (cold) and
+    right after (warm; the same as cold when every cache is a DummyCache)."""
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
     for name, url in urls.items():
+        client.get(url)  # warm the process: templates, site, routes
         cache.clear()
         with CaptureQueriesContext(connection) as cold:
             status = client.get(url).status_code
@@ -84,7 +99,7 @@ def query_counts(urls):
 def main():
     data = targets(prepare="--prepare" in sys.argv)
     if "--queries" in sys.argv:
-        pages = {name: data[name] for name in ("home", "blog_index", "post", "event")}
+        pages = {name: data[name] for name in PAGES}
         data["queries"] = query_counts(pages)
     print("TARGETS " + json.dumps(data))
 

@@ -14,3 +14,7 @@ class BlogConfig(AppConfig):
 
         # Authors and categories show on cached posts and cards: a change shows at once.
         connect_content_models(Author, BlogCategory)
+        # What a post, the index or a comment shows on, for the front cache purge.
+        from . import purge
+
+        purge.connect()

@@ -22,7 +22,7 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
-from home.spreadsheet import neutralise_formula
+from home.spreadsheet import FormulaSafeExportMixin
 
 from . import booking
 from . import registration as service
@@ -48,11 +48,12 @@ class RegistrationsFilterSet(SubmissionsListFilterSet):
     )
 
 
-class RegistrationsListView(SubmissionsListView):
+class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
     """Wagtail's submissions list with status, a status filter, actions and a safe export.
 
     Exports leave out answers to sensitive questions unless `sensitive=1` is
-    asked for, and neutralise anything a spreadsheet would run as a formula.
+    asked for, and neutralise anything a spreadsheet would run as a formula, in
+    the cells and in the headings (the questions' labels).
     """
 
     filterset_class = RegistrationsFilterSet
@@ -87,9 +88,6 @@ class RegistrationsListView(SubmissionsListView):
             .exclude(status=EventRegistration.PENDING)
             .select_related("consent")
         )
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download of registrations is recorded in the audit log: who, when, which
@@ -131,6 +129,11 @@ class RegistrationsListView(SubmissionsListView):
                 url=reverse("events_add_registration", args=[self.form_page.pk]),
                 icon_name="plus",
             ),
+            HeaderButton(
+                "Sign-in sheet",
+                url=reverse("events_sign_in_sheet", args=[self.form_page.pk]),
+                icon_name="doc-full",
+            ),
         ]
 
     @cached_property
@@ -158,6 +161,8 @@ class RegistrationsListView(SubmissionsListView):
             for row, submission in zip(context["data_rows"], context["submissions"], strict=True):
                 row["registration"] = submission
             context["counts"] = self.form_page.specific.counts
+            context["attended_count"] = self.get_base_queryset().filter(attended=True).count()
+            context["contribution_count"] = self.form_page.specific.contributions.count()
             context["capacity"] = self.form_page.specific.capacity
             context["retention_notice"] = retention_notice(self.form_page.specific)
         return context
@@ -171,7 +176,11 @@ def events_index_view(request):
     """
     if not can_manage_registrations(request.user):
         raise PermissionDenied
-    events = list(with_registration_counts(EventPage.objects.all()).order_by("-start"))
+    from .attendance import with_roundtable_counts
+
+    events = list(
+        with_roundtable_counts(with_registration_counts(EventPage.objects.all())).order_by("-start")
+    )
     for event in events:
         event.registrations_deleted_on = deletion_date(event)
     return TemplateResponse(request, "events/admin/events_index.html", {"events": events})
@@ -344,3 +353,86 @@ def _report_booking(request, outcome):
             f"Registration for this event {reason}, so nobody was added. To take a booking, "
             "change the registration dates on the event first.",
         )
+
+
+# Attendance and the sign-in sheet ------------------------------------------------
+
+
+def _event_for_organiser(request, event_id):
+    if not can_manage_registrations(request.user):
+        raise PermissionDenied
+    event = get_object_or_404(EventPage, pk=event_id)
+    if not get_forms_for_user(request.user).filter(pk=event.pk).exists():
+        raise PermissionDenied
+    return event
+
+
+def _ids(values):
+    ids = []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
+@require_http_methods(["GET", "POST"])
+def attendance_view(request, event_id):
+    """Mark confirmed registrations as attended, did not attend, or not marked.
+
+    A row's button posts `set=<id>:<choice>`; the bulk buttons of the list send the
+    ticked rows here by GET, which only asks to confirm (listing the names), and
+    the confirmation posts them back. Every change is audit-logged on the event.
+    """
+    from . import attendance
+
+    event = _event_for_organiser(request, event_id)
+    if request.method == "POST":
+        single = request.POST.get("set", "")
+        if single:
+            pk, _sep, choice = single.partition(":")
+            ids = _ids([pk])
+        else:
+            choice = request.POST.get("mark", "")
+            ids = _ids(request.POST.getlist("registration"))
+        if choice not in attendance.CHOICES or not ids:
+            messages.error(request, "Choose who to mark, and how.")
+            return redirect(_list_url(event))
+        changed = attendance.mark(event, ids, choice, request.user)
+        label = attendance.LABELS[choice]
+        messages.success(request, f"{changed} registration(s) marked as {label}.")
+        return redirect(_list_url(event))
+    choice = request.GET.get("mark", "")
+    ids = _ids(request.GET.getlist("selected-submissions"))
+    registrations = list(
+        EventRegistration.objects.filter(
+            page_id=event.pk, pk__in=ids, status=EventRegistration.CONFIRMED
+        ).order_by("name")
+    )
+    if choice not in attendance.CHOICES or not registrations:
+        messages.error(request, "Tick one or more confirmed registrations first.")
+        return redirect(_list_url(event))
+    return TemplateResponse(
+        request,
+        "events/admin/confirm_attendance.html",
+        {
+            "event": event,
+            "registrations": registrations,
+            "choice": choice,
+            "label": attendance.LABELS[choice],
+            "list_url": _list_url(event),
+        },
+    )
+
+
+def sign_in_sheet_view(request, event_id):
+    """A printable sign-in sheet: confirmed registrants' names only, never answers."""
+    from .attendance import confirmed_names
+
+    event = _event_for_organiser(request, event_id)
+    return TemplateResponse(
+        request,
+        "events/admin/sign_in_sheet.html",
+        {"event": event, "names": confirmed_names(event)},
+    )

@@ -13,13 +13,22 @@ class EventsConfig(AppConfig):
 
         from . import demo, privacy  # noqa: F401  (demo registers the demo loader)
         from .models import EventRegistration
-        from .signals import fill_places_after_delete, fill_places_after_publish
+        from .signals import (
+            fill_places_after_delete,
+            fill_places_after_publish,
+            what_we_heard_after_publish,
+        )
 
         privacy.register()
 
         page_published.connect(fill_places_after_publish, dispatch_uid="events_fill_places")
+        page_published.connect(what_we_heard_after_publish, dispatch_uid="events_what_we_heard")
         post_delete.connect(
             fill_places_after_delete,
             sender=EventRegistration,
             dispatch_uid="events_fill_places_after_delete",
         )
+        # What an event and its places show on, for the front cache purge.
+        from . import purge
+
+        purge.connect()

@@ -235,3 +235,143 @@ def load_events(home_page, stdout):
         _add_registrations(event, spec, consent, start_index=made)
         made += spec["confirmed"] + spec["waiting"]
         stdout.write(f"Created the event {event.title}.")
+
+
+# The roundtable loop: contributions, attendance and "What we heard" ---------------
+
+LOOP_EVENT = {
+    "slug": "members-roundtable-first-session",
+    "title": "Members' roundtable: first session",
+    "audience": "members",
+    "start": (-28, 19, 0),
+    "duration": timedelta(hours=1, minutes=30),
+    "capacity": 40,
+    "confirmed": 10,
+    "waiting": 0,
+    "summary": "The first members' session on the action plan, and what we heard at it.",
+    "text": "<p>The first of the members' sessions on the action plan that followed the "
+    "report. Members who could not come sent written contributions.</p>",
+}
+
+LOOP_NOTE = (
+    "<p><em>Example text: the themes, summaries and quotes below are invented for the demo "
+    "site. They are not a record of what was said at the network's roundtables.</em></p>"
+)
+
+# (heading, summary, [quotes], [recommendation numbers]); EXAMPLE TEXT.
+LOOP_THEMES = [
+    (
+        "Complaints people can trust",
+        "Example text: members wanted complaints about Islamophobia handled by people "
+        "independent of the local party, with clear time limits and an answer at the end.",
+        ["Example quote: I reported it and never heard anything back."],
+        [2],
+    ),
+    (
+        "A clear standard to point to",
+        "Example text: members asked for a written code so that everyone knows what is and is "
+        "not acceptable, and so that local officers can act with confidence.",
+        [],
+        [1],
+    ),
+    (
+        "Training that reaches local parties",
+        "Example text: many said that training for staff alone would not reach the meetings "
+        "where problems start, and asked for sessions for branch and CLP officers.",
+        ["Example quote: the people running our meetings need this most."],
+        [3, 4],
+    ),
+]
+
+LOOP_CONTRIBUTIONS = [
+    # (anonymous, name, answer); EXAMPLE TEXT, fictional names, no email addresses.
+    (True, "", "Example contribution: please publish how long complaints take on average."),
+    (False, "Jamila Example", "Example contribution: train the officers who chair meetings."),
+    (True, "", "Example contribution: I could not attend because of work; evening sessions "
+     "online would help."),
+]  # fmt: skip
+
+
+@demo.register("roundtable-loop", order=45)
+def load_roundtable_loop(home_page, stdout):
+    """A past roundtable with attendance, written contributions and a published "What we
+    heard" linked to the demo action plan; upcoming roundtables accept contributions.
+    Idempotent, and never emails anyone (the summary email is marked as done first)."""
+    from home.models import Recommendation
+
+    from .models import EventContribution, WhatWeHeardMailing
+
+    index = EventIndexPage.objects.child_of(home_page).first()
+    if index is None:
+        return
+    for event in EventPage.objects.child_of(index).filter(
+        end__gt=timezone.now(), contributions_enabled=False, audience__in=["members", "community"]
+    ):
+        event.contributions_enabled = True
+        event.contribution_intro = (
+            "<p>Tell us what the action plan should do, and what would make the party a place "
+            "where Muslim members feel they belong.</p>"
+        )
+        event.save_revision().publish()
+        stdout.write(f"Contributions switched on for {event.title}.")
+    if EventPage.objects.child_of(index).filter(slug=LOOP_EVENT["slug"]).exists():
+        return
+    spec = LOOP_EVENT
+    days, hour, minute = spec["start"]
+    event = create_event(
+        index,
+        title=spec["title"],
+        slug=spec["slug"],
+        start=_at(days, hour, minute),
+        duration=spec["duration"],
+        audience=spec["audience"],
+        capacity=spec["capacity"],
+        listing_summary=spec["summary"],
+        description=[
+            ("paragraph", RichText(EXAMPLE_NOTE)),
+            ("paragraph", RichText(spec["text"])),
+            ("paragraph", RichText(BACKGROUND)),
+        ],
+        to_address="events@example.org",
+        questions=STANDARD_QUESTIONS,
+        contributions_enabled=True,
+        contributions_days_after=14,
+        publish=False,
+    )
+    consent = current_consent(ConsentText.EVENT_REGISTRATION)
+    _add_registrations(event, spec, consent, start_index=40)
+    attended = EventRegistration.objects.filter(page=event).order_by("pk")[:8]
+    EventRegistration.objects.filter(pk__in=[r.pk for r in attended]).update(
+        attended=True, attendance_marked_at=timezone.now()
+    )
+    contribution_consent = current_consent(ConsentText.EVENT_CONTRIBUTION)
+    for anonymous, name, answer in LOOP_CONTRIBUTIONS:
+        contribution = EventContribution.objects.create(
+            page=event,
+            anonymous=anonymous,
+            name=name,
+            form_data={"contribution": answer},
+            consent=contribution_consent,
+            consented_at=timezone.now(),
+        )
+        contribution.themes.add("Complaints" if "complaints" in answer else "Training")
+    recs = {}
+    plan_recs = Recommendation.objects.filter(page__live=True).order_by("page_id", "number")
+    for rec in plan_recs:
+        recs.setdefault(rec.number, rec)
+    event.what_we_heard = [
+        (
+            "theme",
+            {
+                "heading": heading,
+                "summary": RichText(f"<p>{summary}</p>"),
+                "quotes": [{"text": quote, "credit": ""} for quote in quotes],
+                "recommendations": [str(recs[n].pk) for n in numbers if n in recs],
+            },
+        )
+        for heading, summary, quotes, numbers in LOOP_THEMES
+    ]
+    event.description = [*event.description.raw_data, {"type": "paragraph", "value": LOOP_NOTE}]
+    WhatWeHeardMailing.objects.get_or_create(event=event)
+    event.save_revision().publish()
+    stdout.write(f"Created the event {event.title}, with what we heard.")

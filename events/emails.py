@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from home.mailing_list import unsubscribe_url_for
+from home.staff_routing import staff_addresses
 
 from .dates import human_date_range
 from .ics import build_calendar
@@ -142,10 +143,12 @@ def registrant_message(registration, kind):
 def staff_message(registration):
     """The notification to the event's `to_address`, without sensitive answers.
 
-    Returns None when the event has no `to_address`.
+    Returns None when the event has no `to_address`, or none at a staff domain
+    (LMN_STAFF_EMAIL_DOMAINS): a page saved before the limit was set never sends
+    registrants' details elsewhere.
     """
     event = EventPage.objects.get(pk=registration.page_id)
-    recipients = [address.strip() for address in event.to_address.split(",") if address.strip()]
+    recipients = staff_addresses(event.to_address)
     if not recipients:
         return None
     context = {

@@ -10,13 +10,16 @@ from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
 from home.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
 from home.mailing_list_forms import add_opt_in
 from home.models import SpamProtectedFormBuilder
+from home.spreadsheet import check_question_labels
 from home.staff_routing import ProtectedSettingsFormMixin
 
 FIXED_FIELDS = ("full_name", "email")
 CONSENT_FIELD = "consent"
 CONSENT_VERSION_FIELD = "consent_version"
+SUMMARY_FIELD = "wants_summary"
 RESERVED_NAMES = {
     *FIXED_FIELDS,
+    SUMMARY_FIELD,
     CONSENT_FIELD,
     CONSENT_VERSION_FIELD,
     MAILING_LIST_FIELD,
@@ -73,6 +76,13 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             CONSENT_VERSION_FIELD: forms.IntegerField(
                 widget=forms.HiddenInput(), required=False, initial=consent.version
             ),
+            # Optional and never pre-ticked: the one email sent when the event's
+            # "What we heard" summary is published (only if they attended).
+            SUMMARY_FIELD: forms.BooleanField(
+                label="Email me the summary of what we heard after the event",
+                required=False,
+                initial=False,
+            ),
             **traps,
         }
         self.initial[CONSENT_VERSION_FIELD] = consent.version
@@ -119,6 +129,30 @@ class EventFormBuilder(SpamProtectedFormBuilder):
         return type("EventRegistrationForm", (EventRegistrationForm,), self.formfields)
 
 
+def credit_errors(event, what_we_heard=None):
+    """Names credited in "What we heard" quotes that are not the name of one of the
+    event's contributors who ticked "you may use my name" (a quote is anonymous
+    unless its author asked to be credited)."""
+    from .models import EventContribution
+
+    stream = event.what_we_heard if what_we_heard is None else what_we_heard
+    credits = {
+        (quote.get("credit") or "").strip()
+        for block in stream or []
+        if block.block_type == "theme"
+        for quote in block.value.get("quotes") or []
+    } - {""}
+    if not credits:
+        return []
+    allowed = {
+        name.casefold()
+        for name in EventContribution.objects.filter(
+            page_id=event.pk, may_credit=True, anonymised_at__isnull=True
+        ).values_list("name", flat=True)
+    }
+    return sorted(credit for credit in credits if credit.casefold() not in allowed)
+
+
 class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     """The page editor's form.
 
@@ -129,25 +163,78 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     is written to the page's history (see home/staff_routing.py).
 
     For Editors a question they add must be marked sensitive (answers then stay out
-    of emails and default exports until an organiser decides otherwise), and a
-    sensitive question may not be removed: removing it and adding it again under
-    the same label would make its earlier answers ordinary ones.
+    of emails and default exports until an organiser decides otherwise), a
+    sensitive question may not be removed (removing it and adding it again under
+    the same label would make its earlier answers ordinary ones), and a question
+    that is not sensitive keeps what it asks: its label, type, help text and
+    choices (otherwise "Constituency Labour Party" could become "Any health
+    conditions?", and the answers would go out as ordinary ones).
+
+    Once people have registered, the event's dates (registrations are deleted a set
+    time after it ends, so moving the end moves that) and its joining link and
+    instructions (which only registrants are sent) are organisers' settings too.
+    Before anyone has registered, Editors set them up freely.
     """
 
     protected_fields = {
         "to_address": "notification address",
         "from_address": "sender address",
         "delete_registrations_after_days": "retention period",
+        "delete_contributions_after_days": "contributions retention period",
+    }
+    protected_once_registered = {
+        "start": "start time",
+        "end": "end time",
+        "joining_link": "joining link",
+        "joining_instructions": "joining instructions",
+    }
+    protected_reasons = {
+        "delete_registrations_after_days": "it decides how long people's details are kept",
+        "start": "people have registered and their details are deleted a set time after "
+        "the event ends",
+        "end": "people have registered and their details are deleted a set time after "
+        "the event ends",
+        "joining_link": "people have registered and it decides where they are sent to join",
+        "joining_instructions": "people have registered and it tells them how to join",
     }
     protected_owner = "Event organisers"
+    # Parts of a question that is not sensitive that only organisers may change.
+    QUESTION_PARTS = ("label", "field_type", "help_text", "choices")
 
     def may_change_protected(self, user):
         from .admin_views import can_manage_registrations
 
         return bool(user) and can_manage_registrations(user)
 
+    def has_registrations(self):
+        """Whether anyone's details are on file for this event: a registration that
+        is not a pending request and not yet anonymised (cancelled ones included)."""
+        from .models import EventRegistration
+
+        if self.instance.pk is None:
+            return False
+        return (
+            EventRegistration.objects.filter(page_id=self.instance.pk, anonymised_at__isnull=True)
+            .exclude(status=EventRegistration.PENDING)
+            .exists()
+        )
+
+    def get_protected_fields(self):
+        if self.has_registrations():
+            return {**self.protected_fields, **self.protected_once_registered}
+        return self.protected_fields
+
     def clean(self):
         cleaned = super().clean()
+        if "what_we_heard" in cleaned and self.instance.pk:
+            refused = credit_errors(self.instance, cleaned["what_we_heard"])
+            if refused:
+                self.add_error(
+                    "what_we_heard",
+                    "Only credit people who asked to be named when they sent a contribution. "
+                    f"Remove the credit “{refused[0]}” or check the spelling against the "
+                    "contributions list.",
+                )
         formset = self.formsets.get("form_fields")
         if formset is None:
             return cleaned
@@ -161,6 +248,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                     "Every registration form already asks for full name, email and consent "
                     "(and offers the mailing list): use a different label.",
                 )
+        check_question_labels(formset)
         self.check_sensitive_flags(formset)
         return cleaned
 
@@ -197,6 +285,8 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
             if data.get("DELETE"):
                 continue
             kept.add(old.pk)
+            if not old.sensitive:
+                self.check_question_unchanged(form, old, allowed)
             if data.get("sensitive") != old.sensitive:
                 if allowed:
                     self.protected_changes.append(
@@ -215,6 +305,37 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                         "changes.",
                         form=form,
                     )
+        self.check_questions_left_out(before, kept, allowed)
+
+    def check_question_unchanged(self, form, old, allowed):
+        """A question that is not sensitive keeps what it asks, unless an organiser
+        changes it (logged): its answers go into notification emails and exports."""
+        for part in self.QUESTION_PARTS:
+            before = getattr(old, part) or ""
+            after = form.cleaned_data.get(part) or ""
+            if before == after:
+                continue
+            if allowed:
+                self.protected_changes.append(
+                    {
+                        "setting": "question_changed",
+                        "question": old.label,
+                        "part": part,
+                        "from": before,
+                        "to": after,
+                    }
+                )
+            else:
+                self.refuse(
+                    part,
+                    f"Only Event organisers can change what the question “{old.label}” asks "
+                    "(its label, type, help text or choices): it is not sensitive, so its "
+                    "answers go into notification emails and exports. Put it back, or add "
+                    "a new question ticked “sensitive”.",
+                    form=form,
+                )
+
+    def check_questions_left_out(self, before, kept, allowed):
         # Removed in the editor, or left out of the request altogether.
         for pk, old in before.items():
             if pk in kept or not old.sensitive:

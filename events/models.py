@@ -37,6 +37,7 @@ from home.blocks import BaseStreamBlock
 from home.models import BasePage, is_public
 
 from . import capacity as rules
+from .blocks import WhatWeHeardBlock
 from .dates import human_date_range
 from .forms import EventFormBuilder, EventPageAdminForm
 from .ics import CalendarEntry, event_uid
@@ -110,6 +111,14 @@ def registration_consent():
     from home.models import ConsentText
 
     return current_consent(ConsentText.EVENT_REGISTRATION)
+
+
+def contribution_consent():
+    """The current consent wording for written contributions (see home/consent.py)."""
+    from home.consent import current_consent
+    from home.models import ConsentText
+
+    return current_consent(ConsentText.EVENT_CONTRIBUTION)
 
 
 def _registrations_with_status(status):
@@ -209,6 +218,39 @@ class EventPage(BasePage, AbstractEmailForm):
         help_text="Registrations (names, emails and answers) are deleted this many days after "
         "the event ends. Counts are kept.",
     )
+    # Roundtables: written contributions and "What we heard" (events/roundtable_models.py).
+    contributions_enabled = models.BooleanField(
+        "Accept written contributions",
+        default=False,
+        help_text="Let people who cannot come (or want to add something) send a written "
+        "contribution.",
+    )
+    contributions_open = models.DateTimeField(
+        null=True, blank=True, help_text="Leave blank to accept contributions straight away."
+    )
+    contributions_days_after = models.PositiveIntegerField(
+        "Days after the event",
+        default=14,
+        help_text="Contributions are accepted until this many days after the event ends.",
+    )
+    contribution_intro = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown above the contribution form: what you would like people to write about.",
+    )
+    delete_contributions_after_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Names, email addresses and answers of contributions are deleted this many "
+        "days after contributions close. Counts are kept.",
+    )
+    what_we_heard = StreamField(
+        WhatWeHeardBlock(),
+        blank=True,
+        use_json_field=True,
+        verbose_name="What we heard",
+        help_text="After the event: the themes people raised. The first time this is published, "
+        "people who took part and asked for it are emailed a link.",
+    )
 
     content_panels = AbstractEmailForm.content_panels + [
         MultiFieldPanel(
@@ -250,6 +292,19 @@ class EventPage(BasePage, AbstractEmailForm):
             ],
             heading="Staff notification email",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contributions_enabled"),
+                FieldRowPanel(
+                    [FieldPanel("contributions_open"), FieldPanel("contributions_days_after")]
+                ),
+                FieldPanel("contribution_intro"),
+                FieldPanel("delete_contributions_after_days"),
+            ],
+            heading="Written contributions",
+        ),
+        InlinePanel("contribution_fields", label="Contribution questions"),
+        FieldPanel("what_we_heard"),
     ]
     search_fields = BasePage.search_fields + [
         index.SearchField("description"),
@@ -325,7 +380,12 @@ class EventPage(BasePage, AbstractEmailForm):
             for field in self.get_form_fields()
             if include_sensitive or not field.sensitive
         ]
-        fields += [("consent_version", "Consent wording version"), ("consented_at", "Consented at")]
+        fields += [
+            ("attended", "Attended"),
+            ("wants_summary", "Wants the summary email"),
+            ("consent_version", "Consent wording version"),
+            ("consented_at", "Consented at"),
+        ]
         return fields
 
     def serve(self, request, *args, **kwargs):
@@ -532,6 +592,16 @@ class EventRegistration(AbstractFormSubmission):
         help_text="When the name, email address and answers were deleted (retention or "
         "erasure). The status is kept for the event's counts.",
     )
+    # Roundtables: whether the person asked for the "What we heard" email (never
+    # pre-ticked; a pending request carries it to confirmation), and attendance.
+    wants_summary = models.BooleanField(
+        default=False, help_text="Asked to be emailed when “What we heard” is published."
+    )
+    attended = models.BooleanField(
+        null=True, blank=True, help_text="Marked by an organiser: blank until marked."
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "event registration"
@@ -579,4 +649,9 @@ class EventRegistration(AbstractFormSubmission):
             "email": self.email,
             "consent_version": self.consent.version if self.consent_id else None,
             "consented_at": self.consented_at,
+            "attended": {True: "Attended", False: "Did not attend"}.get(self.attended, ""),
+            "wants_summary": "Yes" if self.wants_summary else "No",
         }
+
+
+from .roundtable_models import *  # noqa: E402,F401,F403

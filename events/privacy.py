@@ -67,6 +67,9 @@ def export(email):
                 "consented_at": _iso(registration.consented_at),
                 "cancelled_at": _iso(registration.cancelled_at),
                 "promoted_at": _iso(registration.promoted_at),
+                "attended": registration.attended,
+                "wants_summary_email": registration.wants_summary,
+                "summary_emailed_at": _iso(registration.summary_sent_at),
                 "confirm_link_expires_at": _iso(registration.confirm_expires_at),
                 "personal_data_deleted_on": _iso(deletion_date(event)),
             }
@@ -192,8 +195,112 @@ def apply_retention(now, dry_run=False):
     return lines
 
 
+# Written contributions -------------------------------------------------------------
+# Anonymous ones hold no email address, so nobody can ask for them by address.
+
+
+def _contributions_by_email(email):
+    from .models import EventContribution
+
+    email = (email or "").strip().lower()
+    if not email:
+        return EventContribution.objects.none()
+    return EventContribution.objects.filter(email=email, anonymised_at__isnull=True)
+
+
+def export_contributions(email):
+    """Every written contribution sent with `email`: the event, the answers (sensitive
+    ones included: they are the person's own), the boxes ticked and the consent."""
+    from .contributions import question_labels
+
+    rows = []
+    for contribution in (
+        _contributions_by_email(email)
+        .select_related("page", "consent")
+        .prefetch_related("page__contribution_fields", "themes")
+        .order_by("submit_time", "pk")
+    ):
+        event = contribution.page
+        labels = question_labels(event)
+        rows.append(
+            {
+                "id": contribution.pk,
+                "event": event.title,
+                "event_path": event.url_path,
+                "sent_at": _iso(contribution.submit_time),
+                "name": contribution.name,
+                "email": contribution.email,
+                "answers": {
+                    labels.get(name, name): value for name, value in contribution.form_data.items()
+                },
+                "themes_tagged_by_organisers": sorted(t.name for t in contribution.themes.all()),
+                "wants_summary_email": contribution.wants_summary,
+                "may_be_credited_by_name": contribution.may_credit,
+                "summary_emailed_at": _iso(contribution.summary_sent_at),
+                "consent_wording_version": contribution.consent.version,
+                "consent_wording": contribution.consent.text,
+                "consented_at": _iso(contribution.consented_at),
+                "personal_data_deleted_on": _iso(contribution_deletion_date(event)),
+            }
+        )
+    return rows
+
+
+def anonymise_contributions(contributions, now):
+    """Remove the name, email address and answers (the row stays, to be counted).
+    Idempotent; returns how many changed."""
+    from .models import TaggedContribution
+
+    due = contributions.filter(anonymised_at__isnull=True)
+    TaggedContribution.objects.filter(content_object__in=due.values("pk")).delete()
+    return due.update(
+        name="", email="", form_data={}, wants_summary=False, may_credit=False, anonymised_at=now
+    )
+
+
+def erase_contributions(email):
+    return anonymise_contributions(_contributions_by_email(email), timezone.now())
+
+
+def contribution_deletion_date(event):
+    """When the contributions of `event` are anonymised: `delete_contributions_after_days`
+    after contributions close."""
+    from .contributions import closes_at
+
+    closes = closes_at(event)
+    if closes is None or event.delete_contributions_after_days is None:
+        return None
+    return closes + timedelta(days=event.delete_contributions_after_days)
+
+
+def apply_contribution_retention(now, dry_run=False):
+    """Anonymise the contributions of every event whose retention period has passed."""
+    from .contributions import closes_at
+    from .models import EventContribution
+
+    lines = []
+    for event in EventPage.objects.filter(end__lt=now).order_by("end", "pk"):
+        due_on = contribution_deletion_date(event)
+        if due_on is None or due_on > now:
+            continue
+        due = EventContribution.objects.filter(page_id=event.pk, anonymised_at__isnull=True)
+        count = due.count()
+        if not count:
+            continue
+        if not dry_run:
+            anonymise_contributions(due, now)
+        verb = "would anonymise" if dry_run else "anonymised"
+        lines.append(
+            f"“{event.title}” (contributions closed {_day(closes_at(event))}): {verb}"
+            f" {count} written contribution(s); the count is kept."
+        )
+    return lines
+
+
 def register():
     from home import privacy
 
     privacy.register_holder("registrations", export=export, erase=erase)
+    privacy.register_holder("contributions", export=export_contributions, erase=erase_contributions)
     privacy.register_retention_rule("registrations", apply=apply_retention)
+    privacy.register_retention_rule("contributions", apply=apply_contribution_retention)

@@ -173,8 +173,33 @@ def _send_reminder(registration, event_id, email):
         _queue_registrant_email(registration, "already_registered")
 
 
+def delete_expired_requests(event_id, now, keep=None):
+    """Delete the event's pending requests whose confirm link has expired.
+
+    Run on each new request and each confirmation, so that an expired request goes
+    then and not only at the next `apply_retention`. Cheap: one query on the
+    (page, status, ...) index, which usually finds nothing, and a DELETE when it
+    does. `keep` is a request to leave alone (the one being confirmed, which
+    `confirm` deals with itself). Returns how many were deleted.
+    """
+    expired = EventRegistration.objects.filter(
+        page_id=event_id, status=EventRegistration.PENDING, confirm_expires_at__lte=now
+    )
+    if keep is not None:
+        expired = expired.exclude(pk=keep)
+    return expired.delete()[0]
+
+
 def request_registration(
-    event, *, name, email, answers, consent, mailing_list_consent=None, now=None
+    event,
+    *,
+    name,
+    email,
+    answers,
+    consent,
+    mailing_list_consent=None,
+    wants_summary=False,
+    now=None,
 ):
     """What the public form does: store a pending request and email its confirm link.
 
@@ -188,13 +213,15 @@ def request_registration(
     - PENDING: a new pending row (each submission its own, so nobody can change
       someone else's pending answers) and a confirm email.
     `mailing_list_consent` is the wording of a ticked mailing-list box: kept on the
-    pending row and acted on only when the person confirms.
+    pending row and acted on only when the person confirms. `wants_summary` (the
+    "email me the summary" box) is kept on the row and so carried to confirmation.
     """
     now = now or timezone.now()
     email = email.strip().lower()
     window = event.registration_window(now)
     if window != rules.Window.OPEN:
         return Outcome(CLOSED, window=window)
+    delete_expired_requests(event.pk, now)
     existing = _active_for(event.pk, email).first()
     if existing is not None:
         _send_reminder(existing, event.pk, email)
@@ -216,6 +243,7 @@ def request_registration(
             now, confirm_link_hours(), event.start, event.registration_closes
         ),
         mailing_list_consent=mailing_list_consent,
+        wants_summary=wants_summary,
     )
     _queue_registrant_email(registration, "confirm_request")
     return Outcome(PENDING, registration)
@@ -247,6 +275,7 @@ def confirm(token, now=None):
     found = pending_for_token(token)
     if found is None:
         return Outcome(INVALID)
+    delete_expired_requests(found.page_id, now, keep=found.pk)
     wish = None
     with transaction.atomic():
         locked = _lock_event(found.page_id)

@@ -36,3 +36,14 @@ def _fill_places_of(page_id):
     event = EventPage.objects.filter(pk=page_id).first()
     if event is not None:
         fill_free_places(event)
+
+
+def what_we_heard_after_publish(sender, instance, **kwargs):
+    """Publishing an event rebuilds its theme-to-recommendation links and, the first
+    time it has themes, queues the summary email (see events/what_we_heard.py)."""
+    from .models import EventPage
+    from .what_we_heard import rebuild_links, start_mailing
+
+    if isinstance(instance, EventPage) and instance.pk:
+        rebuild_links(instance)
+        start_mailing(instance)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("calendar/<int:page_id>.ics", views.event_ics, name="event_ics"),
     path("confirm/<str:code>/", views.confirm_registration, name="confirm"),
     path("cancel/<str:code>/", views.cancel_registration, name="cancel"),
+    # Written contributions to a roundtable (the event page is /events/<slug>/).
+    path("<slug:slug>/contribute/", views.contribute, name="contribute"),
 ]

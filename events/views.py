@@ -12,6 +12,7 @@ from home.visitor import network_hash, visitor_hash
 
 from . import registration as service
 from .capacity import Window
+from .emails import answer_rows
 from .ics import build_calendar
 from .models import EventPage, EventRegistration
 from .tokens import ExpiredLink, InvalidLink, read_cancel_code, read_confirm_code
@@ -44,12 +45,21 @@ def _render_page(page, request, form=None, status=200, notice=""):
     if form is None and _form_is_offered(page, window):
         form = page.get_form(page=page, user=request.user)
     context = page.get_context(request)
+    from . import contributions, what_we_heard
+
     context.update(
         form=form,
         window=window,
         notice=notice,
+        themes=what_we_heard.themes(page, request),
+        contributions_window=str(contributions.window(page)),
+        contributions_close=contributions.closes_at(page),
     )
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+    response = TemplateResponse(request, page.get_template(request), context, status=status)
+    if form is not None and form.is_bound:
+        # A form shown again carries its own anti-spam token: for this reader only.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def serve_event_page(page, request, *args, **kwargs):
@@ -98,6 +108,7 @@ def serve_event_page(page, request, *args, **kwargs):
         mailing_list_consent=form.mailing_list_text
         if form.cleaned_data.get("mailing_list")
         else None,
+        wants_summary=bool(form.cleaned_data.get("wants_summary")),
     )
     if outcome.kind == service.CLOSED:
         return _render_page(page, request, status=409)
@@ -183,6 +194,22 @@ def _confirm_invalid(request, expired=False):
     )
 
 
+def _confirm_context(event, pending):
+    """What the confirm step shows: the event, and the name and answers that would be
+    kept in this person's name, sensitive ones included (they are the person's own,
+    behind a link sent only to their inbox), so that someone who did not send them
+    can see so and not confirm. The email address is not repeated."""
+    row = EventRegistration.objects.only("name", "form_data", "mailing_list_consent").get(
+        pk=pending.pk
+    )
+    return {
+        "event": event,
+        "name": row.name,
+        "answers": answer_rows(row, event, include_sensitive=True),
+        "mailing_list": row.mailing_list_consent_id is not None,
+    }
+
+
 # What a confirm POST can end in, and the status code of its page.
 CONFIRM_STATUS = {
     service.CONFIRMED: 200,
@@ -208,7 +235,9 @@ def confirm_registration(request, code):
         return _confirm_invalid(request)
     event = get_object_or_404(EventPage, pk=pending.page_id)
     if request.method != "POST":
-        return _private(TemplateResponse(request, "events/confirm.html", {"event": event}))
+        return _private(
+            TemplateResponse(request, "events/confirm.html", _confirm_context(event, pending))
+        )
     outcome = service.confirm(token)
     if outcome.kind == service.INVALID:
         return _confirm_invalid(request)
@@ -220,3 +249,66 @@ def confirm_registration(request, code):
             request, "events/confirm_done.html", context, status=CONFIRM_STATUS[outcome.kind]
         )
     )
+
+
+# Written contributions -----------------------------------------------------------
+
+CONTRIBUTION_LIMIT_MESSAGE = (
+    "We have had a lot of contributions from your connection in the last hour. "
+    "Please wait a while and try again, or email us."
+)
+
+
+def _contribution_page(request, event, form=None, status=200, notice=""):
+    from . import contributions
+
+    window = contributions.window(event)
+    if form is None and window == contributions.Window.OPEN:
+        form = contributions.make_form(event)
+    context = {
+        "page": event,
+        "event": event,
+        "form": form,
+        "window": str(window),
+        "notice": notice,
+        "closes": contributions.closes_at(event),
+        "opens": event.contributions_open,
+    }
+    return TemplateResponse(request, "events/contribute.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def contribute(request, slug):
+    """/events/<slug>/contribute/: the written-contribution form of a live, public event
+    that accepts contributions (404 otherwise).
+
+    The same spam defences as registration (honeypot, fill time, per-visitor and
+    per-network limits with a 429), and the same "thank you" page whatever the
+    address given, whether it was stored or held back by the per-address limit.
+    """
+    from . import contributions
+
+    event = EventPage.objects.live().public().filter(slug=slug).first()
+    if event is None or contributions.window(event) == contributions.Window.OFF:
+        raise Http404("This event does not accept written contributions.")
+    if request.method != "POST":
+        return _contribution_page(request, event)
+    window = contributions.window(event)
+    if window != contributions.Window.OPEN:
+        return _contribution_page(request, event, status=409)
+    visitor_ok = hit(
+        f"event-contribute:{visitor_hash(request)}", settings.LMN_EVENT_CONTRIBUTIONS_PER_HOUR, 3600
+    )
+    network_ok = hit(
+        f"event-contribute-net:{network_hash(request)}",
+        registrations_per_network_per_hour(),
+        3600,
+    )
+    if not (visitor_ok and network_ok):
+        return _contribution_page(request, event, status=429, notice=CONTRIBUTION_LIMIT_MESSAGE)
+    form = contributions.make_form(event, request.POST)
+    if not form.is_valid():
+        return _contribution_page(request, event, form=form, status=400)
+    if not form.is_spam:
+        contributions.submit(event, form)
+    return TemplateResponse(request, "events/contribute_done.html", {"page": event, "event": event})

@@ -47,7 +47,47 @@ def register_admin_urls():
             admin_views.promote_view,
             name="events_promote_registration",
         ),
+        path(
+            "events/<int:event_id>/attendance/",
+            admin_views.attendance_view,
+            name="events_mark_attendance",
+        ),
+        path(
+            "events/<int:event_id>/sign-in-sheet/",
+            admin_views.sign_in_sheet_view,
+            name="events_sign_in_sheet",
+        ),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_contributions_viewset():
+    from .contributions_admin import ContributionViewSet
+
+    return ContributionViewSet()
+
+
+@hooks.register("action_plan_informed_by")
+def roundtables_that_informed(plan, request):
+    from .what_we_heard import informed_by
+
+    return informed_by(plan, request)
+
+
+@hooks.register("register_log_actions")
+def register_attendance_log_action(actions):
+    from . import attendance
+
+    @actions.register_action(attendance.ACTION)
+    class AttendanceMarked(LogFormatter):
+        label = "Attendance marked by an organiser"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return (
+                f"Attendance: {data.get('registrations', 0)} registration(s) marked as "
+                f"{data.get('marked', 'unknown')}"
+            )
 
 
 @hooks.register("register_log_actions")

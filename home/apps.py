@@ -26,3 +26,7 @@ class HomeConfig(AppConfig):
         from . import task_records
 
         task_records.register()
+        # Changes purge the front cache (nginx, a CDN) of the pages that show them.
+        from . import frontend_cache
+
+        frontend_cache.connect_signals()

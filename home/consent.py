@@ -17,6 +17,13 @@ DEFAULT_WORDING = {
         "comment to moderate and publish it. My email address is never shown and is "
         "deleted after moderation as described in the privacy notice."
     ),
+    ConsentText.EVENT_CONTRIBUTION: (
+        "I agree that the Labour Muslim Network may keep what I write here, with my name and "
+        "email address unless I send it anonymously, to prepare the summary of this event and "
+        "the action plan. I understand that it may reveal my religion or political opinions. "
+        "It is deleted after the event as described in the privacy notice, and any quote is "
+        "published without my name unless I ask to be credited."
+    ),
     ConsentText.MAILING_LIST: (
         "Yes, I would like to receive occasional emails about the network's campaigns and "
         "events. I can unsubscribe at any time."

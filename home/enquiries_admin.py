@@ -4,7 +4,8 @@ Only superusers and Enquiry handlers reach them: the `filter_form_submissions_fo
 hook (home/wagtail_hooks.py) hides these pages from everyone else's Forms listing,
 submissions list, downloads and delete view, and this list checks again. Every
 download is recorded in the audit log (who, when, which form, how many rows), and
-CSV and XLSX alike neutralise anything a spreadsheet would run as a formula.
+CSV and XLSX alike neutralise anything a spreadsheet would run as a formula, headings
+(the questions' labels) included.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,18 +16,15 @@ from wagtail.contrib.forms.views import SubmissionsListView
 
 from .models import FormPage
 from .privacy import record_privacy_action
-from .spreadsheet import neutralise_formula
+from .spreadsheet import FormulaSafeExportMixin
 from .staff_routing import can_handle_enquiries
 
 
-class EnquiriesListView(SubmissionsListView):
+class EnquiriesListView(FormulaSafeExportMixin, SubmissionsListView):
     def dispatch(self, request, *args, **kwargs):
         if not can_handle_enquiries(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         rows = queryset.count() if hasattr(queryset, "count") else len(queryset)

@@ -15,7 +15,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from .models import MailingListSubscriber
 from .privacy import record_privacy_action
-from .spreadsheet import neutralise_formula
+from .spreadsheet import FormulaSafeExportMixin
 
 READ_ONLY_ACTIONS = {"view"}
 
@@ -39,7 +39,7 @@ class SuperuserReadOnlyPolicy(BasePermissionPolicy):
         return users if READ_ONLY_ACTIONS & set(actions) else users.none()
 
 
-class SubscriberIndexView(IndexView):
+class SubscriberIndexView(FormulaSafeExportMixin, IndexView):
     """The listing (confirmed or not); its CSV and XLSX downloads hold confirmed
     subscribers only (the people who may be emailed) and are recorded in the audit
     log."""
@@ -52,9 +52,6 @@ class SubscriberIndexView(IndexView):
             {"subscribers": queryset.count(), "format": spreadsheet_format},
         )
         return super().as_spreadsheet(queryset, spreadsheet_format)
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
 
 class MailingListSubscriberViewSet(ModelViewSet):

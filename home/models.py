@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Left, Length
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -371,7 +372,10 @@ class SpamProtectedFormMixin:
                 return self.render_landing_page(request, submission, *args, **kwargs)
             context = self.get_context(request)
             context["form"] = form
-            return TemplateResponse(request, self.get_template(request), context, status=400)
+            response = TemplateResponse(request, self.get_template(request), context, status=400)
+            # The form shown again carries its own anti-spam token: for this reader only.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         return super().serve(request, *args, **kwargs)
 
 
@@ -474,10 +478,12 @@ class ConsentText(models.Model):
     EVENT_REGISTRATION = "event_registration"
     COMMENT = "comment"
     MAILING_LIST = "mailing_list"
+    EVENT_CONTRIBUTION = "event_contribution"
     PURPOSES = [
         (EVENT_REGISTRATION, "Event registration"),
         (COMMENT, "Posting a comment"),
         (MAILING_LIST, "Mailing list (optional)"),
+        (EVENT_CONTRIBUTION, "Written contribution to an event"),
     ]
 
     purpose = models.CharField(max_length=40, choices=PURPOSES)
@@ -524,6 +530,7 @@ class PrivacyAction(models.Model):
         ("registrations_export", "Registrations export"),
         ("mailing_list_export", "Mailing list export"),
         ("enquiries_export", "Form messages export"),
+        ("contributions_export", "Written contributions export"),
     ]
 
     kind = models.CharField(max_length=30, choices=KINDS)

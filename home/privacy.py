@@ -63,7 +63,7 @@ def normalise_email(email):
 def describe_counts(counts):
     """ "2 comments and 1 registration" from {"comments": 2, "registrations": 1}; zeros left out."""
     parts = [
-        f"{count} {name[:-1] if count == 1 and name.endswith('s') else name}"
+        f"{count} {(name[:-1] if count == 1 and name.endswith('s') else name).replace('_', ' ')}"
         for name, count in counts.items()
         if count
     ]
@@ -151,7 +151,15 @@ def record_privacy_action(kind, user, counts):
 # DEFAULT_EXCEPTION_REPORTER_FILTER and DEFAULT_EXCEPTION_REPORTER).
 
 REDACTED = "[removed]"
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# An email address, whole: a local part of RFC 5322 "atext" (letters and digits in
+# any script, and ! # $ % & ' * + - / = ? ^ _ ` { | } ~) and dots, matched from the
+# start of its run so no part of it is left behind, or a quoted local part ("a b");
+# then a domain name with a dot, or an address literal ([192.0.2.1]).
+_ATEXT = r"\w!#$%&'*+/=?^`{|}~-"
+_EMAIL = re.compile(
+    rf"(?:(?<![.{_ATEXT}])[.{_ATEXT}]+|\"(?:[^\"\\\r\n]|\\.)*\")"
+    r"@(?:[\w-]+(?:\.[\w-]+)+|\[[\w.:-]+\])"
+)
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 # PostgreSQL repeats the offending values in constraint errors.

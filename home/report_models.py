@@ -44,6 +44,21 @@ __all__ = [
 
 FEED_ITEMS = 50
 
+# The hook through which the apps above home say what informed a recommendation
+# ("You said"): each function registered under this name takes (plan, request) and
+# returns dicts with recommendation_id, roundtable (a slug), roundtable_title,
+# event_url, theme and theme_url. Events registers one (events/wagtail_hooks.py).
+INFORMED_BY_HOOK = "action_plan_informed_by"
+
+
+def informed_by(plan, request):
+    from wagtail import hooks
+
+    rows = []
+    for fn in hooks.get_hooks(INFORMED_BY_HOOK):
+        rows.extend(fn(plan, request))
+    return rows
+
 
 class ReportPage(BasePage):
     """A research report published as a readable web page, with its PDF as a download."""
@@ -292,14 +307,25 @@ class ActionPlanPage(RoutablePageMixin, BasePage):
         context["summary"] = summarise(item.status for item in items)
         context["recommendations"] = items
         base_url = self.get_url(request) or ""
+        informed = informed_by(self, request)
+        roundtables = {}
         for item in items:
             item.url = base_url + self.reverse_subpage("recommendation", args=[item.number])
+            item.you_said = [row for row in informed if row["recommendation_id"] == item.pk]
+        for row in informed:
+            roundtable = roundtables.setdefault(
+                row["roundtable"],
+                {"slug": row["roundtable"], "title": row["roundtable_title"], "ids": set()},
+            )
+            roundtable["ids"].add(row["recommendation_id"])
+        context["roundtables"] = list(roundtables.values())
         context["feed_url"] = (self.get_url(request) or "") + self.reverse_subpage("feed")
         return context
 
     @path("")
     def index_route(self, request):
-        """The whole plan, optionally filtered by `?status=`; an unknown status is a 400."""
+        """The whole plan, optionally filtered by `?status=` or by `?roundtable=` (the
+        recommendations a roundtable informed); an unknown value is a 400."""
         status = request.GET.get("status", "")
         error = ""
         if status and not is_valid_status(status):
@@ -307,10 +333,25 @@ class ActionPlanPage(RoutablePageMixin, BasePage):
             status = ""
         context = self.get_context(request)
         items = context["recommendations"]
+        roundtable_slug = request.GET.get("roundtable", "")
+        roundtable = None
+        if roundtable_slug:
+            matches = [r for r in context["roundtables"] if r["slug"] == roundtable_slug]
+            if matches:
+                roundtable = matches[0]
+            else:
+                error = (
+                    "There is no roundtable with that name that informed this plan. Choose one "
+                    "of the roundtables listed."
+                )
         context["status_filter"] = status
         context["status_filter_label"] = STATUS_LABELS.get(status, "")
+        context["roundtable_filter"] = roundtable
         context["filter_error"] = error
-        context["shown"] = [item for item in items if item.status == status] if status else items
+        shown = [item for item in items if item.status == status] if status else items
+        if roundtable:
+            shown = [item for item in shown if item.pk in roundtable["ids"]]
+        context["shown"] = shown
         response = self.render(request, context_overrides=context)
         if error:
             response.status_code = 400

@@ -14,11 +14,16 @@ Notification addresses may also be limited to the organisation's own domains
 (LMN_STAFF_EMAIL_DOMAINS; empty means no limit).
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.log_actions import LogFormatter, log
+
+from .spreadsheet import check_question_labels
 
 LOG_ACTION = "lmn.routing.changed"
 ENQUIRIES_PERMISSION = "home.handle_enquiries"
@@ -99,6 +104,12 @@ def describe_change(change):
     if setting == "sensitive":
         now = "sensitive" if change["to"] else "not sensitive"
         return f"question “{change['question']}” made {now}"
+    if setting == "question_changed":
+        return (
+            f"question “{change['question']}” (not sensitive) changed its "
+            f"{change['part'].replace('_', ' ')} from {change['from'] or 'empty'} to "
+            f"{change['to'] or 'empty'}"
+        )
     before = change["from"] if change["from"] not in ("", None) else "empty"
     after = change["to"] if change["to"] not in ("", None) else "empty"
     return f"{setting.replace('_', ' ')} changed from {before} to {after}"
@@ -112,6 +123,22 @@ class RoutingChangeFormatter(LogFormatter):
         return "Personal data routing changed: " + "; ".join(map(describe_change, changes))
 
 
+def same_setting(before, after):
+    """Whether a save leaves a setting as it was. Date-times are compared to the
+    minute, as the admin's date-time field shows them: an unchanged save of a time
+    stored with seconds is no change."""
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return before.replace(second=0, microsecond=0) == after.replace(second=0, microsecond=0)
+    return before == after
+
+
+def shown(value):
+    """A setting's value as the audit log and messages show it (UK time for dates)."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 class ProtectedSettingsFormMixin:
     """For a page's admin form: refuse changes to `protected_fields` from users who
     may not make them, and record every accepted change in the page's history.
@@ -121,6 +148,10 @@ class ProtectedSettingsFormMixin:
     """
 
     protected_fields = {"to_address": "notification address", "from_address": "sender address"}
+    # Why a setting is protected, for messages ({field name: reason}); by default
+    # DEFAULT_REASON.
+    protected_reasons = {}
+    DEFAULT_REASON = "it decides who receives people's details"
     protected_owner = "superusers"
 
     def may_change_protected(self, user):
@@ -141,6 +172,11 @@ class ProtectedSettingsFormMixin:
             return type(instance)()
         return current.get_latest_revision_as_object()
 
+    def get_protected_fields(self):
+        """{field name: how to name it} of the settings this save may not change
+        without permission (subclasses may add some depending on the page)."""
+        return self.protected_fields
+
     def refuse(self, field, message, form=None):
         (form or self).add_error(field, ValidationError(message, code="organisers_only"))
 
@@ -149,22 +185,25 @@ class ProtectedSettingsFormMixin:
         self.protected_changes = []
         self.baseline = self.protected_baseline()
         allowed = self.user_may_change_protected
-        for name, label in self.protected_fields.items():
+        for name, label in self.get_protected_fields().items():
             if name not in self.fields or name not in cleaned:
                 continue
             before, after = getattr(self.baseline, name), cleaned[name]
-            if before == after:
+            if same_setting(before, after):
                 continue
             if not allowed:
-                was = f"“{before}”" if before not in ("", None) else "empty"
+                was = f"“{shown(before)}”" if before not in ("", None) else "empty"
+                reason = self.protected_reasons.get(name, self.DEFAULT_REASON)
                 self.refuse(
                     name,
-                    f"Only {self.protected_owner} can change the {label}, as it decides who "
-                    f"receives people's details. It is {was}: put that back to save your "
-                    "other changes, or ask one of them.",
+                    f"Only {self.protected_owner} can change the {label}, as {reason}. "
+                    f"It is {was}: put that back to save your other changes, or ask one "
+                    "of them.",
                 )
                 continue
-            self.protected_changes.append({"setting": name, "from": before, "to": after})
+            self.protected_changes.append(
+                {"setting": name, "from": shown(before), "to": shown(after)}
+            )
         to_address = cleaned.get("to_address")
         # Checked when the address changes, and on every save by the people who own it
         # (so they are asked to fix an old address once the limit is set); Editors are
@@ -199,3 +238,8 @@ class FormPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
 
     def may_change_protected(self, user):
         return can_handle_enquiries(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_question_labels(self.formsets.get("form_fields"))
+        return cleaned

@@ -70,6 +70,11 @@ def register_privacy_log_actions(actions):
     actions.register_action(
         "lmn.privacy.enquiries_export", "Form messages exported", "Form messages exported"
     )
+    actions.register_action(
+        "lmn.privacy.contributions_export",
+        "Written contributions exported",
+        "Written contributions exported",
+    )
     actions.register_action(staff_routing.LOG_ACTION)(staff_routing.RoutingChangeFormatter)
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("forms/started/", home_views.form_started, name="form_started"),
     path("blog/", include("blog.urls")),
     path("comments/", include("blog.comments.urls")),
     path("events/", include("events.urls")),

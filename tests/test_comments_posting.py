@@ -216,17 +216,57 @@ def test_rate_limit_per_visitor(client, post):
     assert Comment.objects.count() == 5
 
 
-def test_rate_limit_per_email_across_visitors(post):
-    # Different addresses and browsers (separate clients, as separate processes would
-    # see them) share one limit for the same email address.
+def stranger(n):
+    """A separate browser on its own network, as another person would be."""
+    return Client(REMOTE_ADDR=f"10.0.0.{n}", HTTP_USER_AGENT=f"Browser {n}")
+
+
+def answer(response):
+    """Everything the sender of a comment sees of the response to it. Cookies by
+    name and attributes: their values are random tokens, new in every response, and
+    `expires` is the clock time plus `max-age`."""
+    cookies = sorted(
+        (key, sorted((k, v) for k, v in morsel.items() if k != "expires"))
+        for key, morsel in response.cookies.items()
+    )
+    return (response.status_code, response.get("Location"), cookies, response.content)
+
+
+def test_rate_limit_per_email_across_visitors_drops_the_extra_comment_silently(post):
+    # Different networks and browsers share one limit for the same email address.
     for n in range(5):
-        visitor = Client(REMOTE_ADDR=f"10.0.0.{n + 1}", HTTP_USER_AGENT=f"Browser {n}")
-        response = visitor.post(post_url(post), comment_data(text=f"comment {n}"))
+        response = stranger(n + 1).post(post_url(post), comment_data(text=f"comment {n}"))
         assert response.status_code == 302
-    another = Client(REMOTE_ADDR="10.0.0.99", HTTP_USER_AGENT="Browser 99")
-    response = another.post(post_url(post), comment_data(email="AISHA@example.org "))
-    assert response.status_code == 429
-    assert Comment.objects.count() == 5
+    over = stranger(99).post(
+        post_url(post), comment_data(email="AISHA@example.org ", text="a sixth", mailing_list="yes")
+    )
+    anyone = stranger(98).post(post_url(post), comment_data(email="b@example.org", text="a sixth"))
+    # The address's hourly count is not revealed: the same answer as for any address.
+    assert answer(over) == answer(anyone)
+    assert over["Location"] == f"{post.url}?comment=received#comment-status"
+    # ... and nothing is kept from the comment over the limit, not even the opt-in.
+    assert Comment.objects.filter(email__iexact="aisha@example.org").count() == 5
+    assert Comment.objects.filter(email="b@example.org").count() == 1
+    from home.models import MailingListSubscriber
+
+    assert not MailingListSubscriber.objects.exists()
+
+
+def test_posts_turned_away_do_not_use_up_an_addresss_limit(client, post, comment_settings):
+    comment_settings.banned_words = "vermin"
+    comment_settings.save()
+    # Someone else's visitor limit, then banned words, refuse six posts that carry the
+    # address: none of them counts towards the address's own five an hour.
+    for n in range(5):
+        client.post(post_url(post), comment_data(email=f"p{n}@example.org", text=f"own {n}"))
+    for n in range(6):
+        assert client.post(post_url(post), comment_data(text=f"more {n}")).status_code == 429
+        banned = stranger(50 + n).post(post_url(post), comment_data(text=f"vermin {n}"))
+        assert banned.status_code == 400
+    for n in range(5):
+        response = stranger(n + 1).post(post_url(post), comment_data(text=f"genuine {n}"))
+        assert response.status_code == 302
+    assert Comment.objects.filter(email="aisha@example.org").count() == 5
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -309,6 +349,26 @@ def test_duplicate_text_from_the_same_person_within_a_day_is_refused(client, pos
     response = other.post(post_url(post), comment_data(email="b@example.org", text="Same words"))
     assert response.status_code == 302
     assert Comment.objects.count() == 2
+
+
+def test_the_same_text_with_an_authors_address_answers_as_any_other_address(post):
+    # Someone who knows a comment's words types in an address to learn whether that
+    # address sent it: they get the same answer as for an address that did not.
+    author = stranger(1)
+    assert author.post(post_url(post), comment_data(text="Words they wrote")).status_code == 302
+    tried = stranger(2).post(post_url(post), comment_data(text="Words they wrote"))
+    other = stranger(3).post(
+        post_url(post), comment_data(email="someone.else@example.org", text="Words they wrote")
+    )
+    assert answer(tried) == answer(other)
+    assert tried["Location"] == f"{post.url}?comment=received#comment-status"
+    # The repeat is not kept: the author's one comment waits, as it did.
+    assert Comment.objects.filter(email="aisha@example.org").count() == 1
+    assert Comment.objects.filter(email="someone.else@example.org").count() == 1
+    # The author, in their own browser, is still told they sent it already.
+    again = author.post(post_url(post), comment_data(text="Words they wrote"))
+    assert again.status_code == 400
+    assert "already sent this comment today" in again.content.decode()
 
 
 def test_same_text_after_a_day_is_accepted(client, post):

@@ -191,3 +191,20 @@ def test_no_staff_email_without_to_address(client, event_index):
     register(client, quiet, email="one@example.org")
     # The confirm request, then the confirmation: nothing to staff.
     assert [m.to for m in mail.outbox] == [["one@example.org"], ["one@example.org"]]
+
+
+def test_staff_email_only_reaches_staff_domains(client, event_index, settings):
+    # An event saved before LMN_STAFF_EMAIL_DOMAINS was set keeps an outside address;
+    # registrants' details are still only sent to the organisation's own addresses.
+    mixed = create_event(
+        event_index, title="Mixed", to_address="events@labourmuslims.org, someone@elsewhere.example"
+    )
+    settings.LMN_STAFF_EMAIL_DOMAINS = ["labourmuslims.org"]
+    register(client, mixed, email="one@example.org")
+    assert mails_to("events@labourmuslims.org")
+    assert not mails_to("someone@elsewhere.example")
+
+    settings.LMN_STAFF_EMAIL_DOMAINS = ["other.example"]
+    register(client, mixed, email="two@example.org")
+    staff = [m for m in mail.outbox if "two@example.org" in m.body and m.to != ["two@example.org"]]
+    assert staff == []

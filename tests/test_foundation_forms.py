@@ -134,7 +134,7 @@ def test_a_form_without_its_token_is_asked_again_not_crashed(client, contact):
     del data[STARTED_FIELD]
     response = client.post("/contact/", data)
     assert response.status_code == 400
-    assert "This form has expired" in response.content.decode()
+    assert "send it once more" in response.content.decode()
     assert not FormSubmission.objects.exists()
 
 

@@ -181,3 +181,45 @@ def test_redact_catches_addresses_and_values_quoted_by_the_database():
     assert_nothing_submitted_in(cleaned, "redacted text")
     assert "2001:db8::7" not in cleaned
     assert "12:30:45" in cleaned and "already exists" in cleaned
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "o'brien@example.org",
+        "a!b@example.org",
+        "hash#tag@example.org",
+        "dollar$sign@example.org",
+        "per%cent@example.org",
+        "and&more@example.org",
+        "star*ry@example.org",
+        "slash/ed@example.org",
+        "equal=ity@example.org",
+        "quest?ion@example.org",
+        "car^et@example.org",
+        "{braced}@example.org",
+        "pi|pe@example.org",
+        "back`tick@example.org",
+        "til~de@example.org",
+        "first.last+tag@sub.example.org",
+        "!#$%&'*+/=?^_`{|}~-@example.org",
+        '"quoted name"@example.org',
+        '"with \\"escaped\\" quotes"@example.org',
+        "zoë.ünïcode@example.org",
+        "user@[192.0.2.1]",
+        "user@[IPv6:2001:db8::1]",
+    ],
+)
+def test_redact_removes_the_whole_of_any_address(address):
+    from home.privacy import redact
+
+    assert redact(f"5.1.1 <{address}>: Recipient address rejected") == (
+        "5.1.1 <[removed]>: Recipient address rejected"
+    )
+    assert redact(f"refused: {address}, retrying") == "refused: [removed], retrying"
+
+
+def test_redact_leaves_text_around_addresses_and_times_alone():
+    from home.privacy import redact
+
+    assert redact("at 12:30:45 user@ and @mention") == "at 12:30:45 user@ and @mention"

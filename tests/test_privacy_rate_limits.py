@@ -36,7 +36,7 @@ def test_erasure_removes_every_counter_kept_about_the_address():
     ratelimit.hit("comment-visitor:abc", 5)
     # Only counters exist about the person, and erasure still runs.
     output = erase(PERSON)
-    assert "Erased 2 rate_limit_counters" in output
+    assert "Erased 2 rate limit counters" in output
     keys = set(RateLimitCounter.objects.values_list("key", flat=True))
     assert keys == {ratelimit.hashed_key("comment-email", OTHER), "comment-visitor:abc"}
     assert "Nothing is held" in erase(PERSON)

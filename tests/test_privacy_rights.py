@@ -83,9 +83,10 @@ def test_export_holds_everything_about_the_person_and_nobody_else(
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert document["counts"] == {
         "comments": 1,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 1,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -123,9 +124,10 @@ def test_export_is_recorded_without_the_email(tmp_path, registration, comment):
     action = PrivacyAction.objects.get(kind="export")
     assert action.counts == {
         "comments": 1,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 0,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -138,6 +140,7 @@ def test_export_of_an_unknown_address_is_empty_and_a_bad_address_is_refused(tmp_
     _, document = run_export(tmp_path, email="nobody@example.org")
     assert document["counts"] == {
         "comments": 0,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 0,
         "rate_limit_counters": 0,
@@ -166,9 +169,10 @@ def test_superuser_download_matches_the_command_and_is_recorded(
     action = PrivacyAction.objects.filter(kind="export", performed_by=people["superuser"]).get()
     assert action.counts == {
         "comments": 1,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 0,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -215,6 +219,7 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
     _, document = run_export(tmp_path)
     assert document["counts"] == {
         "comments": 0,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 0,
         "rate_limit_counters": 0,
@@ -227,9 +232,10 @@ def test_erasure_removes_everything_frees_the_place_and_promotes_the_waiting_lis
     action = PrivacyAction.objects.get(kind="erasure")
     assert action.counts == {
         "comments": 1,
+        "contributions": 0,
         "mailing_list": 0,
         "messages": 1,
-        "rate_limit_counters": 0,
+        "rate_limit_counters": 1,  # the cap on confirm-link emails to the address
         "registrations": 1,
         "task_records": 0,
     }
@@ -270,7 +276,7 @@ def test_erasure_asks_first_and_stops_unless_told_to_erase(monkeypatch, registra
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "erase")
     call_command("privacy_erase", PERSON["email"], stdout=StringIO())
-    assert "1 comment and 1 registration" in asked[0]
+    assert "1 comment, 1 rate limit counter and 1 registration" in asked[0]
     registration.refresh_from_db()
     assert registration.email == ""
 

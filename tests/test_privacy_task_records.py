@@ -91,7 +91,7 @@ def test_erasure_deletes_the_task_records_that_mention_the_address():
         "refused_delivery",
     }
     output = command("privacy_erase", PERSON, "--yes")
-    assert "2 task_records" in output
+    assert "2 task records" in output
     remaining = set(DBTaskResult.objects.values_list("id", flat=True))
     assert str(other.id) in {str(pk) for pk in remaining}
     assert not {str(queued.id), str(failed.id)} & {str(pk) for pk in remaining}

@@ -77,6 +77,7 @@ def form_data(html):
     # The StreamField's inputs are made by JavaScript: an empty body is "0 blocks".
     data.setdefault("description-count", "0")
     data.setdefault("body-count", "0")
+    data.setdefault("what_we_heard-count", "0")
     return data
 
 

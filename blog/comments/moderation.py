@@ -19,8 +19,12 @@ APPROVED = "approved"
 REJECTED = "rejected"
 SPAM = "spam"
 REPORTED = "reported"
-# Not a stored status: the comment is turned away with a polite message.
+# Not stored statuses. REFUSED: the comment is turned away with a polite message.
+# DROPPED: it is not kept, and the sender is told it was received, because the
+# reason would say something about the email address they typed (that it sent this
+# text today, or has sent many comments this hour), which may not be theirs.
 REFUSED = "refused"
+DROPPED = "dropped"
 
 STATUS_CHOICES = [
     (PENDING, "Pending"),

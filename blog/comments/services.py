@@ -57,16 +57,20 @@ def set_thread_closed(page, closed, user):
     return thread
 
 
-def is_duplicate(email, visitor, fingerprint, now):
-    """The same text from the same person (email or visitor) in the last day."""
-    same_person = Q(email__iexact=email)
-    if visitor:
-        same_person |= Q(visitor_hash=visitor)
-    return (
-        Comment.objects.filter(fingerprint=fingerprint, created_at__gte=now - timedelta(days=1))
-        .filter(same_person)
-        .exists()
-    )
+def _sent_today(fingerprint, now, **person):
+    return Comment.objects.filter(
+        fingerprint=fingerprint, created_at__gte=now - timedelta(days=1), **person
+    ).exists()
+
+
+def sent_by_visitor(visitor, fingerprint, now):
+    """The same text from the same browser and network (visitor hash) in the last day."""
+    return bool(visitor) and _sent_today(fingerprint, now, visitor_hash=visitor)
+
+
+def sent_by_address(email, fingerprint, now):
+    """The same text with the same email address in the last day, from anyone."""
+    return _sent_today(fingerprint, now, email__iexact=email)
 
 
 def approved_count_for_email(email):
@@ -100,28 +104,46 @@ def store_spam(page, cleaned, visitor, reason):
     return comment
 
 
-def submit(page, cleaned, visitor, rules, now=None):
+def submit(page, cleaned, visitor, rules, now=None, address_limit=None):
     """Apply the moderation rules to a person's comment.
 
-    Returns (comment, decision): `comment` is None when it was refused
-    (banned words or a duplicate); otherwise it is saved as pending. Nothing is
-    published here: a comment its author may publish gets a link emailed to its
-    address (`offer_publish_link`); the others, and those whose link could not be
-    sent, are brought to the moderators' attention.
+    Returns (comment, decision). `comment` is None when the comment was refused
+    (banned words, or the same visitor sending the same text again: the decision
+    carries the message to show) or dropped (see below); otherwise it is saved as
+    pending. Nothing is published here: a comment its author may publish gets a
+    link emailed to its address (`offer_publish_link`); the others, and those whose
+    link could not be sent, are brought to the moderators' attention.
+
+    Anyone can type anyone's email address, so nothing the sender is told may
+    depend on that address's history. The checks that depend on the address come
+    last, after every refusal, and end in DROPPED (nothing stored, and the sender
+    told "received" as for any other comment): the same text with this address in
+    the last day from another visitor, and, with `address_limit` = (limit,
+    seconds), more comments from the address than the limit allows (counted only
+    for comments that reached this point).
     """
     now = now or timezone.now()
     text = cleaned["text"]
+    email = cleaned["email"]
     fp = moderation.fingerprint(text)
-    if is_duplicate(cleaned["email"], visitor, fp, now):
-        return None, moderation.Decision(
-            moderation.REFUSED, ("Duplicate",), moderation.DUPLICATE_MESSAGE
-        )
     approved_before = 0
     if rules.mode == moderation.AUTO_APPROVE_KNOWN:
-        approved_before = approved_count_for_email(cleaned["email"])
+        approved_before = approved_count_for_email(email)
     decision = moderation.decide(text, rules, approved_before=approved_before)
     if decision.status == moderation.REFUSED:
         return None, decision
+    if sent_by_visitor(visitor, fp, now):
+        return None, moderation.Decision(
+            moderation.REFUSED, ("Duplicate",), moderation.DUPLICATE_MESSAGE
+        )
+    if sent_by_address(email, fp, now):
+        return None, moderation.Decision(moderation.DROPPED, ("Duplicate for the address",))
+    if address_limit is not None:
+        from home.ratelimit import hashed_key, hit
+
+        limit, window = address_limit
+        if not hit(hashed_key("comment-email", email), limit, window):
+            return None, moderation.Decision(moderation.DROPPED, ("Address over its limit",))
     comment = build_comment(page, cleaned, visitor, now=now)
     comment.status = decision.status
     comment.reasons = list(decision.reasons)

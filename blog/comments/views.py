@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
 from home import mailing_list
-from home.ratelimit import hashed_key, hit
+from home.ratelimit import hit
 from home.visitor import network_hash, visitor_hash
 
 from . import moderation, services
@@ -24,6 +24,8 @@ from .forms import CommentForm, ReportForm
 from .models import Comment, CommentSettings
 
 COMMENTS_PER_HOUR = 5
+# Per email address, whoever sends them; over it, comments are dropped in silence.
+COMMENTS_PER_EMAIL_PER_HOUR = 5
 REPORTS_PER_HOUR = 10
 # Per IP address, whatever the user agent (which the client chooses freely):
 # higher, as an office or a mobile network shares one address.
@@ -48,7 +50,10 @@ def render_post(request, page, status, form=None, report_error=""):
     request.comment_form = form
     request.comment_report_error = report_error
     context = page.get_context(request)
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+    response = TemplateResponse(request, page.get_template(request), context, status=status)
+    # The form shown again carries its own anti-spam token: for this reader only.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_POST
@@ -75,25 +80,30 @@ def post_comment(request, page_id):
             services.store_spam(page, cleaned, visitor, "Hidden trap field was filled in")
         return _back_to_post(request, page, "received")
 
-    # Every limit is counted on every attempt so none can be used to dodge another.
+    # Both limits are counted on every attempt so neither can be used to dodge the
+    # other. They describe the sender (their browser, their network), so saying
+    # "too many" tells them nothing about anyone else.
     visitor_ok = hit(f"comment-visitor:{visitor}", COMMENTS_PER_HOUR, 3600)
     network_ok = hit(f"comment-network:{network}", COMMENTS_PER_NETWORK_PER_HOUR, 3600)
-    email_ok = hit(hashed_key("comment-email", cleaned["email"]), COMMENTS_PER_HOUR, 3600)
-    if not (visitor_ok and network_ok and email_ok):
+    if not (visitor_ok and network_ok):
         form.add_error(None, moderation.RATE_LIMIT_MESSAGE)
         return render_post(request, page, status=429, form=form)
 
-    comment, decision = services.submit(page, cleaned, visitor, settings.rules())
-    if comment is None:
+    # The per-address limit is counted by `submit`, after every refusal, and a
+    # comment over it is dropped in silence: the email typed may be someone else's.
+    comment, decision = services.submit(
+        page, cleaned, visitor, settings.rules(), address_limit=(COMMENTS_PER_EMAIL_PER_HOUR, 3600)
+    )
+    if decision.status == moderation.REFUSED:
         form.add_error(None, decision.message)
         return render_post(request, page, status=400, form=form)
-    if cleaned.get("mailing_list"):
+    if comment is not None and cleaned.get("mailing_list"):
         # Its own record: moderating the comment, or retention clearing its email,
         # leaves the subscription alone.
         mailing_list.opt_in(cleaned["email"], mailing_list.COMMENT, consent=form.mailing_list_text)
-    # The same answer whatever happened to the comment: whether it waits for a
-    # moderator or for its author's emailed link must not tell the sender anything
-    # about the address they typed.
+    # The same answer whatever happened to the comment (waiting for a moderator,
+    # for its author's emailed link, or dropped because of the address's history):
+    # it must not tell the sender anything about the address they typed.
     return _back_to_post(request, page, "received")
 
 

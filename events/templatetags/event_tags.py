@@ -21,3 +21,12 @@ def upcoming_events(context, count=3):
         "index": EventIndexPage.objects.live().filter(is_public()).first(),
         "request": context.get("request"),
     }
+
+
+@register.inclusion_tag("events/includes/roundtable_totals.html")
+def roundtable_totals():
+    """ "N people took part across M roundtables, with K written contributions", for
+    the action-plan page (totals only: see events.attendance.totals)."""
+    from events.attendance import totals
+
+    return {"totals": totals()}

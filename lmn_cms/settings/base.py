@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
@@ -240,6 +241,13 @@ LMN_STAFF_EMAIL_DOMAINS = env_list("LMN_STAFF_EMAIL_DOMAINS", "")
 # Contact and enquiry form messages per visitor hash, and per IP address, an hour (then 429).
 LMN_FORM_MESSAGES_PER_HOUR = 10
 LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR = 30
+# Anti-spam on every public form (home/antispam.py, docs/security.md): seconds a person
+# takes at least between the form's token being issued and sending it;
+LMN_MIN_FORM_FILL_SECONDS = 3
+# posts one token is good for (FORM_TOKEN_USES; the benchmark raises it to share one);
+LMN_FORM_TOKEN_USES = env_int("FORM_TOKEN_USES", 3)
+# tokens /forms/started/ hands to one IP address (an IPv6 /64) an hour (then 429).
+LMN_FORM_TOKENS_PER_NETWORK_PER_HOUR = 300
 
 # Background work (emails). Immediate by default so that dev needs no worker;
 # production switches to the database backend run by `manage.py db_worker`.
@@ -253,6 +261,10 @@ TASKS = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Labour Muslim Network"
+# Where front cache purges go (wagtail.contrib.frontend_cache, home/frontend_cache.py):
+# `make run` and the tests make the same purge calls as production, recorded in
+# home.frontend_cache.PURGED; production.py sends them to nginx or a CDN.
+WAGTAILFRONTENDCACHE = {"record": {"BACKEND": "home.frontend_cache.RecordingBackend"}}
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
@@ -341,3 +353,7 @@ OTP_TOTP_ISSUER = "Labour Muslim Network"
 LMN_EVENT_CONFIRM_LINK_HOURS = 24
 # Confirm emails sent per address per event per day; submissions beyond it store nothing.
 LMN_EVENT_CONFIRM_EMAILS_PER_DAY = 3
+# Written contributions (events/contributions.py): per address per event per day,
+# beyond which nothing is stored; and per visitor per hour (then a 429).
+LMN_EVENT_CONTRIBUTIONS_PER_ADDRESS_PER_DAY = 3
+LMN_EVENT_CONTRIBUTIONS_PER_HOUR = 10

@@ -65,9 +65,10 @@ LMN_TRUSTED_PROXIES = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
 
 # Media on S3-compatible object storage when a bucket is named (django-storages;
 # credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads
-# them), else on local disk in MEDIA_ROOT, served by nginx.
+# them), else on local disk in MEDIA_ROOT, served by nginx. Documents are private
+# objects at unguessable keys, only ever streamed by the app (lmn_cms/storage.py).
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}  # noqa: F405
+    STORAGES["default"] = {"BACKEND": "lmn_cms.storage.MediaStorage"}  # noqa: F405
     AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
@@ -76,9 +77,40 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     # Images are public; plain URLs can be cached by browsers and CDNs.
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
     AWS_DEFAULT_ACL = None
+    # The ACL each document object is written with; empty sends none (an AWS bucket
+    # with ACLs disabled refuses any but bucket-owner-full-control).
+    AWS_DOCUMENTS_ACL = os.environ.get("AWS_DOCUMENTS_ACL", "private")
     AWS_S3_FILE_OVERWRITE = False
 
 # Background email through the database queue, worked by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The front cache to purge when content changes (docs/deploy.md, "Front cache"): the
+# local nginx (its purge listener), Cloudflare and/or CloudFront, whichever are set.
+# The purges are background tasks like the emails.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("NGINX_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["nginx"] = {
+        "BACKEND": "home.frontend_cache.NginxBackend",
+        "LOCATION": os.environ["NGINX_PURGE_URL"],
+    }
+if os.environ.get("CLOUDFLARE_ZONE_ID"):
+    if not os.environ.get("CLOUDFLARE_API_TOKEN"):
+        raise ImproperlyConfigured(
+            "CLOUDFLARE_ZONE_ID is set without CLOUDFLARE_API_TOKEN: set an API token "
+            "allowed to purge that zone's cache, or unset CLOUDFLARE_ZONE_ID."
+        )
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"],
+        "BEARER_TOKEN": os.environ["CLOUDFLARE_API_TOKEN"],
+    }
+if os.environ.get("CLOUDFRONT_DISTRIBUTION_ID"):
+    # Credentials as boto3 finds them (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or
+    # the server's role), as for S3 media.
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": os.environ["CLOUDFRONT_DISTRIBUTION_ID"],
+    }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
