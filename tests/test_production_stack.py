@@ -86,7 +86,8 @@ def test_a_bucket_name_puts_media_on_s3_compatible_storage():
     s = production_settings(
         AWS_STORAGE_BUCKET_NAME="lmn-media", AWS_S3_ENDPOINT_URL="https://s3.example.org"
     )
-    assert s["media"] == "storages.backends.s3.S3Storage"
+    # Django-storages' S3 backend, with documents written as private objects (lmn_cms/storage.py).
+    assert s["media"] == "lmn_cms.storage.MediaStorage"
     assert s["bucket"] == "lmn-media"
     assert s["endpoint"] == "https://s3.example.org"
 
