@@ -13,6 +13,8 @@ from home.models import SpamProtectedFormBuilder
 from home.spreadsheet import check_question_labels
 from home.staff_routing import ProtectedSettingsFormMixin
 
+from .contributions import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
+
 FIXED_FIELDS = ("full_name", "email")
 CONSENT_FIELD = "consent"
 CONSENT_VERSION_FIELD = "consent_version"
@@ -200,6 +202,24 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     protected_owner = "Event organisers"
     # Parts of a question that is not sensitive that only organisers may change.
     QUESTION_PARTS = ("label", "field_type", "help_text", "choices")
+    # The two question formsets, checked by the same code: what to call a question
+    # in messages, the names the form already uses, and what the audit entry adds.
+    QUESTION_FORMSETS = {
+        "form_fields": {
+            "noun": "question",
+            "reserved": RESERVED_NAMES,
+            "asks": "registration form already asks for full name, email and consent "
+            "(and offers the mailing list)",
+            "tag": {},
+        },
+        "contribution_fields": {
+            "noun": "contribution question",
+            "reserved": CONTRIBUTION_RESERVED_NAMES,
+            "asks": "contribution form already asks for full name, email and consent (and "
+            "offers to send it anonymously)",
+            "tag": {"form": "contribution"},
+        },
+    }
 
     def may_change_protected(self, user):
         from .admin_views import can_manage_registrations
@@ -235,26 +255,31 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                     f"Remove the credit “{refused[0]}” or check the spelling against the "
                     "contributions list.",
                 )
-        formset = self.formsets.get("form_fields")
-        if formset is None:
-            return cleaned
-        for form in formset.forms:
-            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+        for name, kind in self.QUESTION_FORMSETS.items():
+            formset = self.formsets.get(name)
+            if formset is None:
                 continue
-            label = form.cleaned_data.get("label") or ""
-            if get_field_clean_name(label) in RESERVED_NAMES:
-                form.add_error(
-                    "label",
-                    "Every registration form already asks for full name, email and consent "
-                    "(and offers the mailing list): use a different label.",
-                )
-        check_question_labels(formset)
-        self.check_sensitive_flags(formset)
+            reserved, asks = kind["reserved"], kind["asks"]
+            for form in formset.forms:
+                if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                    continue
+                label = form.cleaned_data.get("label") or ""
+                if get_field_clean_name(label) in reserved:
+                    form.add_error("label", f"Every {asks}: use a different label.")
+            check_question_labels(formset)
+            self.check_sensitive_flags(formset, name)
         return cleaned
 
-    def check_sensitive_flags(self, formset):
-        """Compare each question's "sensitive" flag with the page as it stands."""
-        before = {question.pk: question for question in self.baseline.form_fields.all()}
+    def check_sensitive_flags(self, formset, name="form_fields"):
+        """Compare each question's "sensitive" flag with the page as it stands.
+
+        `name` is the questions' formset (and relation): "form_fields" for the
+        registration form, "contribution_fields" for the contribution form. The same
+        rules hold for both; an organiser's change to a contribution question is
+        logged with "form": "contribution"."""
+        noun = self.QUESTION_FORMSETS[name]["noun"]
+        tag = self.QUESTION_FORMSETS[name]["tag"]
+        before = {question.pk: question for question in getattr(self.baseline, name).all()}
         allowed = self.user_may_change_protected
         kept = set()
         for form in formset.forms:
@@ -272,12 +297,13 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                             "setting": "question_added",
                             "question": label,
                             "sensitive": data.get("sensitive", False),
+                            **tag,
                         }
                     )
                 elif not data.get("sensitive"):
                     self.refuse(
                         "sensitive",
-                        "Tick “sensitive” on a new question: only Event organisers can decide "
+                        f"Tick “sensitive” on a new {noun}: only Event organisers can decide "
                         "that its answers may go into notification emails and exports.",
                         form=form,
                     )
@@ -286,7 +312,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                 continue
             kept.add(old.pk)
             if not old.sensitive:
-                self.check_question_unchanged(form, old, allowed)
+                self.check_question_unchanged(form, old, allowed, name)
             if data.get("sensitive") != old.sensitive:
                 if allowed:
                     self.protected_changes.append(
@@ -295,21 +321,23 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                             "question": old.label,
                             "from": old.sensitive,
                             "to": data.get("sensitive"),
+                            **tag,
                         }
                     )
                 else:
                     self.refuse(
                         "sensitive",
-                        "Only Event organisers can change whether a question is sensitive, as "
+                        f"Only Event organisers can change whether a {noun} is sensitive, as "
                         "it decides who sees the answers. Put it back to save your other "
                         "changes.",
                         form=form,
                     )
-        self.check_questions_left_out(before, kept, allowed)
+        self.check_questions_left_out(before, kept, allowed, name)
 
-    def check_question_unchanged(self, form, old, allowed):
+    def check_question_unchanged(self, form, old, allowed, name="form_fields"):
         """A question that is not sensitive keeps what it asks, unless an organiser
         changes it (logged): its answers go into notification emails and exports."""
+        noun = self.QUESTION_FORMSETS[name]["noun"]
         for part in self.QUESTION_PARTS:
             before = getattr(old, part) or ""
             after = form.cleaned_data.get(part) or ""
@@ -323,31 +351,38 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
                         "part": part,
                         "from": before,
                         "to": after,
+                        **self.QUESTION_FORMSETS[name]["tag"],
                     }
                 )
             else:
                 self.refuse(
                     part,
-                    f"Only Event organisers can change what the question “{old.label}” asks "
+                    f"Only Event organisers can change what the {noun} “{old.label}” asks "
                     "(its label, type, help text or choices): it is not sensitive, so its "
                     "answers go into notification emails and exports. Put it back, or add "
-                    "a new question ticked “sensitive”.",
+                    f"a new {noun} ticked “sensitive”.",
                     form=form,
                 )
 
-    def check_questions_left_out(self, before, kept, allowed):
+    def check_questions_left_out(self, before, kept, allowed, name="form_fields"):
         # Removed in the editor, or left out of the request altogether.
+        noun = self.QUESTION_FORMSETS[name]["noun"]
         for pk, old in before.items():
             if pk in kept or not old.sensitive:
                 continue
             if allowed:
                 self.protected_changes.append(
-                    {"setting": "question_removed", "question": old.label, "sensitive": True}
+                    {
+                        "setting": "question_removed",
+                        "question": old.label,
+                        "sensitive": True,
+                        **self.QUESTION_FORMSETS[name]["tag"],
+                    }
                 )
             else:
                 self.refuse(
                     None,
-                    f"Only Event organisers can remove the sensitive question “{old.label}”: "
+                    f"Only Event organisers can remove the sensitive {noun} “{old.label}”: "
                     "its answers would stop being treated as sensitive. Keep it to save your "
                     "other changes.",
                 )

@@ -96,17 +96,19 @@ def log_changes(page, user, changes):
 def describe_change(change):
     """One change as a sentence for the page's history."""
     setting = change["setting"]
+    # Questions of a second form on the page (an event's contribution form) say so.
+    question = f"{change['form']} question" if change.get("form") else "question"
     if setting == "question_added":
         kind = "sensitive" if change["sensitive"] else "not sensitive"
-        return f"question “{change['question']}” added ({kind})"
+        return f"{question} “{change['question']}” added ({kind})"
     if setting == "question_removed":
-        return f"sensitive question “{change['question']}” removed"
+        return f"sensitive {question} “{change['question']}” removed"
     if setting == "sensitive":
         now = "sensitive" if change["to"] else "not sensitive"
-        return f"question “{change['question']}” made {now}"
+        return f"{question} “{change['question']}” made {now}"
     if setting == "question_changed":
         return (
-            f"question “{change['question']}” (not sensitive) changed its "
+            f"{question} “{change['question']}” (not sensitive) changed its "
             f"{change['part'].replace('_', ' ')} from {change['from'] or 'empty'} to "
             f"{change['to'] or 'empty'}"
         )
