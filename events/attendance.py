@@ -31,6 +31,9 @@ def mark(event, registration_ids, choice, user, now=None):
     rows = rows.filter(attended__isnull=False) if value is None else rows.exclude(attended=value)
     changed = rows.update(attended=value, attendance_marked_at=now or timezone.now())
     if changed:
+        from .purge import totals_changed
+
+        totals_changed()
         log(
             instance=event,
             action=ACTION,

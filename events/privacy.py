@@ -85,13 +85,24 @@ def anonymise(registrations, now):
     value is unique (it holds the row's id) and cannot be forged, because cancel codes
     are signed. Idempotent: anonymised rows are skipped. Returns how many changed.
     """
-    return registrations.filter(anonymised_at__isnull=True).update(
+    changed = registrations.filter(anonymised_at__isnull=True).update(
         name="",
         email="",
         form_data={},
         cancel_token=Concat(Value("anonymised-"), Cast("id", output_field=CharField())),
         anonymised_at=now,
     )
+    if changed:
+        _totals_changed()
+    return changed
+
+
+def _totals_changed():
+    """The action plan's totals match attendees and contributors by email address:
+    clearing addresses can change them (see events/purge.py)."""
+    from .purge import totals_changed
+
+    totals_changed()
 
 
 def erase(email):
@@ -253,9 +264,12 @@ def anonymise_contributions(contributions, now):
 
     due = contributions.filter(anonymised_at__isnull=True)
     TaggedContribution.objects.filter(content_object__in=due.values("pk")).delete()
-    return due.update(
+    changed = due.update(
         name="", email="", form_data={}, wants_summary=False, may_credit=False, anonymised_at=now
     )
+    if changed:
+        _totals_changed()
+    return changed
 
 
 def erase_contributions(email):

@@ -39,11 +39,21 @@ def _fill_places_of(page_id):
 
 
 def what_we_heard_after_publish(sender, instance, **kwargs):
-    """Publishing an event rebuilds its theme-to-recommendation links and, the first
-    time it has themes, queues the summary email (see events/what_we_heard.py)."""
-    from .models import EventPage
+    """Publishing an event rebuilds its theme-to-recommendation links (purging the
+    pages that show them) and, the first time it has themes, queues the summary
+    email (see events/what_we_heard.py)."""
+    from .models import EventPage, RecommendationLink
+    from .purge import loop_changed
     from .what_we_heard import rebuild_links, start_mailing
 
     if isinstance(instance, EventPage) and instance.pk:
-        rebuild_links(instance)
+        before = set(
+            RecommendationLink.objects.filter(event_id=instance.pk).values_list(
+                "recommendation_id", flat=True
+            )
+        )
+        after = {row.recommendation_id for row in rebuild_links(instance)}
+        # The recommendations linked before and after, and the action plan's totals
+        # and filters, are purged from the front cache once this commits.
+        loop_changed(instance, before | after)
         start_mailing(instance)

@@ -153,6 +153,23 @@ def purge_pages_after_commit(page_ids, with_ancestors=False):
         transaction.on_commit(lambda: _purge_pages(page_ids, with_ancestors))
 
 
+def purge_built_after_commit(build):
+    """Once the current transaction commits, call `build(batch)` and purge what it
+    added to the batch: for changes whose URLs are best worked out after the commit
+    (reading what is live then). A failure is logged, never raised."""
+
+    def run():
+        try:
+            batch = PurgeBatch()
+            build(batch)
+        except Exception as exc:  # noqa: BLE001 (a purge must never break the action)
+            logger.warning("Could not work out what to purge: %s", type(exc).__name__)
+            return
+        _purge(batch)
+
+    transaction.on_commit(run)
+
+
 def _purge_pages(page_ids, with_ancestors):
     from wagtail.models import Page
 

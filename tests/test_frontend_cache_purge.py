@@ -17,14 +17,17 @@ import pytest
 
 from blog.comments import moderation
 from blog.factories import BlogCategoryFactory, BlogIndexPageFactory, make_post
+from events import privacy
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
-from events.models import EventRegistration
+from events.models import EventContribution, EventPage, EventRegistration
 from home import frontend_cache
-from home.models import StandardPage
+from home.consent import current_consent
+from home.models import ConsentText, StandardPage
 from home.report_progress import STATUS_CHOICES
 from tests.report_factories import make_plan, make_report, set_statuses
 from tests.test_comments_support import comment_data, make_comment, post_url
 from tests.test_events_support import register, submit
+from tests.utils import human_form_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +213,131 @@ def test_an_organisers_cancellation_and_a_deleted_registration_purge_the_places(
 
     bilal = EventRegistration.objects.get(email="bilal@example.org")
     assert purged.during(lambda: bilal.delete()) >= PLACES_SHOWN_ON
+
+
+# Roundtables: "What we heard", "You said" and the action plan's totals -----------------------
+
+PLAN = f"{SITE}/report/action-plan/"
+
+
+def recommendation(number):
+    return f"{PLAN}recommendation/{number}/"
+
+
+@pytest.fixture
+def loop(home_page):
+    """A roundtable accepting contributions and an action plan of three recommendations."""
+    index = create_event_index(home_page)
+    event = create_event(
+        index,
+        title="Roundtable",
+        slug="roundtable",
+        capacity=5,
+        questions=STANDARD_QUESTIONS,
+        contributions_enabled=True,
+    )
+    plan = make_plan(make_report(home_page), [STATUS_CHOICES[0][0]] * 3)
+    return event, plan
+
+
+def heard(plan, *numbers):
+    recs = {rec.number: rec for rec in plan.recommendations.all()}
+    return [
+        {
+            "type": "theme",
+            "value": {
+                "heading": "Complaints people can trust",
+                "summary": "<p>Independent complaints.</p>",
+                "quotes": [],
+                "recommendations": [str(recs[number].pk) for number in numbers],
+            },
+        }
+    ]
+
+
+def publish_heard(event, plan, *numbers):
+    event = EventPage.objects.get(pk=event.pk)
+    event.what_we_heard = heard(plan, *numbers)
+    return publish(event)
+
+
+def test_publishing_what_we_heard_purges_the_linked_recommendations_before_and_after(purged, loop):
+    event, plan = loop
+
+    urls = purged.during(lambda: publish_heard(event, plan, 1, 2))
+    assert {
+        recommendation(1),
+        recommendation(2),
+        PLAN,
+        f"{PLAN}?roundtable=roundtable",
+        f"{PLAN}?status={STATUS_CHOICES[0][0]}",
+    } <= urls
+    assert recommendation(3) not in urls
+
+    # The theme now links to 3 only: 1 and 2 lose their "You said" too.
+    urls = purged.during(lambda: publish_heard(event, plan, 3))
+    assert {recommendation(1), recommendation(2), recommendation(3)} <= urls
+    assert f"{PLAN}?roundtable=roundtable" in urls
+
+
+def test_unpublishing_an_event_purges_the_recommendations_it_informed(purged, loop):
+    event, plan = loop
+    publish_heard(event, plan, 2)
+
+    urls = purged.during(lambda: EventPage.objects.get(pk=event.pk).unpublish())
+
+    assert {recommendation(2), PLAN, f"{PLAN}?roundtable=roundtable"} <= urls
+    assert recommendation(1) not in urls
+
+
+def test_attendance_contributions_and_their_erasure_purge_the_action_plan_totals(
+    purged, client, loop, django_user_model
+):
+    event, _plan = loop
+    register(client, event, email="amina@example.org")
+    amina = EventRegistration.objects.get(email="amina@example.org")
+    organiser = django_user_model.objects.create_user("organiser", password="pw-for-tests-1")
+    organiser.groups.add(Group.objects.get(name="Event organisers"))
+    client.force_login(organiser)
+
+    urls = purged.during(
+        lambda: client.post(
+            f"/admin/events/{event.pk}/attendance/", {"set": f"{amina.pk}:attended"}
+        )
+    )
+    assert purged.result.status_code == 302
+    assert PLAN in urls
+    # Marking it again changes nothing, so purges nothing.
+    assert (
+        purged.during(
+            lambda: client.post(
+                f"/admin/events/{event.pk}/attendance/", {"set": f"{amina.pk}:attended"}
+            )
+        )
+        == set()
+    )
+
+    client.logout()
+    consent = current_consent(ConsentText.EVENT_CONTRIBUTION)
+    urls = purged.during(
+        lambda: client.post(
+            f"/events/{event.slug}/contribute/",
+            {
+                "full_name": "Yusuf Example",
+                "email": "yusuf@example.org",
+                "contribution": "Listen to members.",
+                "consent": "on",
+                "consent_version": str(consent.version),
+                **human_form_fields(),
+            },
+            REMOTE_ADDR="192.0.2.9",
+        )
+    )
+    assert EventContribution.objects.filter(page_id=event.pk).count() == 1
+    assert PLAN in urls
+
+    assert PLAN in purged.during(lambda: privacy.erase_contributions("yusuf@example.org"))
+    assert PLAN in purged.during(lambda: privacy.erase("amina@example.org"))
 
 
 # Comments ------------------------------------------------------------------------------------
