@@ -20,6 +20,7 @@ from .forms import EventFormBuilder
 ACTION = "lmn.events.registration_added"
 CONSENT_FIELD = "consent"
 CONSENT_VERSION_FIELD = "consent_version"
+SUMMARY_FIELD = "wants_summary"
 
 
 class PhoneBookingForm(forms.Form):
@@ -28,7 +29,9 @@ class PhoneBookingForm(forms.Form):
 
     No anti-spam fields (only organisers reach it) and no mailing-list box: joining
     the mailing list is a separate consent the person gives themselves, by its own
-    confirm link, never one an organiser ticks for them.
+    confirm link, never one an organiser ticks for them. The "email me the summary"
+    box is offered, optional and never pre-ticked, as on the public form: the
+    organiser records the person's own answer to that question.
     """
 
     def __init__(self, *args, event, consent, **kwargs):
@@ -68,6 +71,13 @@ class PhoneBookingForm(forms.Form):
             ),
             CONSENT_VERSION_FIELD: forms.IntegerField(
                 widget=forms.HiddenInput(), required=False, initial=consent.version
+            ),
+            SUMMARY_FIELD: forms.BooleanField(
+                label="They asked to be emailed the summary of what we heard after the event",
+                help_text="Ask them; tick only if they say yes. Leave it blank otherwise: it "
+                "is their choice, not ours.",
+                required=False,
+                initial=False,
             ),
         }
         self.initial[CONSENT_VERSION_FIELD] = consent.version
@@ -113,6 +123,7 @@ def book(event, form, user):
         email=form.cleaned_data["email"],
         answers=form.answers(),
         consent=form.consent_text,
+        wants_summary=bool(form.cleaned_data.get(SUMMARY_FIELD)),
     )
     registration = outcome.registration
     log(

@@ -89,8 +89,11 @@ def _active_for(event_id, email):
     return EventRegistration.objects.filter(page_id=event_id, email=email, status__in=ACTIVE)
 
 
-def register(event, *, name, email, answers, consent, now=None):
+def register(event, *, name, email, answers, consent, wants_summary=False, now=None):
     """Register one person, deciding their status under the event lock.
+
+    `wants_summary` is their answer to "email me the summary of what we heard"
+    (kept on a new registration; an existing one is left as it is).
 
     One active registration per email per event: a second attempt returns
     the existing one (kind "duplicate") and re-sends its email, at most once
@@ -122,6 +125,7 @@ def register(event, *, name, email, answers, consent, now=None):
                     email=email,
                     consent=consent,
                     consented_at=now,
+                    wants_summary=wants_summary,
                 )
                 outcome = Outcome(str(decision), registration)
     except IntegrityError:

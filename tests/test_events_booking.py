@@ -15,6 +15,7 @@ from django.utils import timezone
 import icalendar
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
 from events.models import EventRegistration
@@ -97,6 +98,13 @@ def test_form_asks_the_events_questions_and_shows_the_consent_wording(client, ev
     assert 'for="id_consent"' in page
     # Staff-only form: no spam traps, and no mailing-list box ticked for someone else.
     assert 'name="mailing_list"' not in page
+    # The summary box is offered, never pre-ticked, and says it is the person's choice.
+    soup = BeautifulSoup(response.content, "html.parser")
+    summary = soup.select_one("input[name=wants_summary]")
+    assert summary is not None and summary["type"] == "checkbox"
+    assert not summary.has_attr("checked")
+    label = soup.select_one(f"label[for={summary['id']}]")
+    assert "They asked to be emailed the summary" in label.get_text()
     assert f'name="{HONEYPOT_FIELD}"' not in page
     assert f'name="{STARTED_FIELD}"' not in page
 
@@ -135,6 +143,16 @@ def test_organiser_books_a_confirmed_place_with_email_ics_and_audit(client, even
     logged = json.dumps([entry.data, entry.label, entry.message]).lower()
     for detail in ("yusuf", "example.org", "councillor", "hearing loop"):
         assert detail not in logged
+
+
+def test_the_summary_box_records_the_persons_own_choice(client, event, organiser):
+    client.force_login(organiser)
+    assert book(client, event, email="amina@example.org").status_code == 302
+    assert book(client, event, email="bilal@example.org", wants_summary="on").status_code == 302
+    stored = dict(
+        EventRegistration.objects.filter(page=event).values_list("email", "wants_summary")
+    )
+    assert stored == {"amina@example.org": False, "bilal@example.org": True}
 
 
 def test_the_list_shows_the_booking_and_the_message(client, event, organiser):
