@@ -1,9 +1,11 @@
 """The registration form: fixed fields, the editor's questions and the consent box."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from wagtail.contrib.forms.forms import BaseForm, WagtailAdminFormPageForm
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder, WagtailAdminFormPageForm
 from wagtail.contrib.forms.utils import get_field_clean_name
 
 from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
@@ -153,6 +155,25 @@ def credit_errors(event, what_we_heard=None):
         ).values_list("name", flat=True)
     }
     return sorted(credit for credit in credits if credit.casefold() not in allowed)
+
+
+def what_it_asks(part, value):
+    """A question's `part` as people see it, for comparing an edit with what is stored.
+
+    Browsers send a textarea's line breaks as CRLF, and the form builder reads choices
+    one per line or, on one line, separated by commas: an unchanged question must
+    compare equal however its text was sent back.
+    """
+    if part == "choices":
+        return [
+            choice
+            for choice, _ in FormBuilder([]).get_formatted_field_choices(
+                SimpleNamespace(choices=value)
+            )
+        ]
+    if part in ("label", "help_text"):
+        return " ".join(value.split())
+    return value
 
 
 class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
@@ -341,7 +362,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
         for part in self.QUESTION_PARTS:
             before = getattr(old, part) or ""
             after = form.cleaned_data.get(part) or ""
-            if before == after:
+            if what_it_asks(part, before) == what_it_asks(part, after):
                 continue
             if allowed:
                 self.protected_changes.append(

@@ -89,6 +89,20 @@ def test_an_editor_cannot_change_what_a_question_that_is_not_sensitive_asks(
     assert routing_log(event) == []
 
 
+def test_an_editors_save_that_sends_unchanged_choices_back_as_a_browser_does_is_accepted(
+    client, editor, event
+):
+    # A browser sends a textarea's line breaks as CRLF; the choices are the same ones.
+    client.force_login(editor)
+    data = edit_form(client, event)
+    prefix = question_prefix(data, "Role")
+    data[f"{prefix}-choices"] = data[f"{prefix}-choices"].replace("\n", "\r\n") + "\r\n"
+    data[f"{prefix}-help_text"] = (data.get(f"{prefix}-help_text") or "") + "  "
+    response = save(client, event, data, publish=True)
+    assert response.status_code == 302, errors_of(response)
+    assert routing_log(event) == []
+
+
 def test_an_editor_cannot_swap_the_labels_of_two_questions(client, editor, event):
     client.force_login(editor)
     data = edit_form(client, event)
