@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 
 from wagtail.log_actions import log
 
+from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
+
 from . import registration as service
 from .forms import EventFormBuilder
 
 ACTION = "lmn.events.registration_added"
-CONSENT_FIELD = "consent"
-CONSENT_VERSION_FIELD = "consent_version"
 SUMMARY_FIELD = "wants_summary"
 
 
@@ -93,16 +93,12 @@ class PhoneBookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        version = cleaned.pop(CONSENT_VERSION_FIELD, None)
-        if cleaned.get(CONSENT_FIELD) and version != self.consent_text.version:
-            self.add_error(
-                CONSENT_FIELD,
-                ValidationError(
-                    "The registration wording changed while this form was open. Read the new "
-                    "wording to the person and tick the box again",
-                    code="consent_changed",
-                ),
-            )
+        check_consent_version(
+            self,
+            cleaned,
+            "The registration wording changed while this form was open. Read the new "
+            "wording to the person and tick the box again",
+        )
         return cleaned
 
     def answers(self):

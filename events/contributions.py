@@ -20,13 +20,12 @@ from wagtail.contrib.forms.forms import BaseForm
 
 from home import ratelimit
 from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
+from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 from home.models import SpamProtectedFormBuilder
 
 ANONYMOUS_FIELD = "anonymous"
 SUMMARY_FIELD = "wants_summary"
 CREDIT_FIELD = "may_credit"
-CONSENT_FIELD = "consent"
-CONSENT_VERSION_FIELD = "consent_version"
 DEFAULT_QUESTION = "contribution"
 RESERVED_NAMES = {
     "full_name",
@@ -149,16 +148,12 @@ class ContributionForm(SpamProtectionMixin, BaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        version = cleaned.pop(CONSENT_VERSION_FIELD, None)
-        if cleaned.get(CONSENT_FIELD) and version != self.consent_text.version:
-            self.add_error(
-                CONSENT_FIELD,
-                ValidationError(
-                    "The wording below changed while you were filling in the form. Please "
-                    "read it and tick the box again",
-                    code="consent_changed",
-                ),
-            )
+        check_consent_version(
+            self,
+            cleaned,
+            "The wording below changed while you were filling in the form. Please "
+            "read it and tick the box again",
+        )
         if cleaned.get(ANONYMOUS_FIELD):
             # Nothing that identifies the person is kept, whatever else was typed.
             cleaned.update(full_name="", email="", **{SUMMARY_FIELD: False, CREDIT_FIELD: False})

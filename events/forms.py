@@ -9,6 +9,7 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder, WagtailAdminFormP
 from wagtail.contrib.forms.utils import get_field_clean_name
 
 from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
+from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 from home.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
 from home.mailing_list_forms import add_opt_in
 from home.models import SpamProtectedFormBuilder
@@ -18,8 +19,6 @@ from home.staff_routing import ProtectedSettingsFormMixin
 from .contributions import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
 
 FIXED_FIELDS = ("full_name", "email")
-CONSENT_FIELD = "consent"
-CONSENT_VERSION_FIELD = "consent_version"
 SUMMARY_FIELD = "wants_summary"
 RESERVED_NAMES = {
     *FIXED_FIELDS,
@@ -107,16 +106,12 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        version = cleaned.pop(CONSENT_VERSION_FIELD, None)
-        if cleaned.get(CONSENT_FIELD) and version != self.consent_text.version:
-            self.add_error(
-                CONSENT_FIELD,
-                ValidationError(
-                    "The wording below changed while you were filling in the form. Please "
-                    "read it and tick the box again",
-                    code="consent_changed",
-                ),
-            )
+        check_consent_version(
+            self,
+            cleaned,
+            "The wording below changed while you were filling in the form. Please "
+            "read it and tick the box again",
+        )
         return cleaned
 
     def answers(self):

@@ -1,9 +1,27 @@
 """Versioned consent wording: which words a person agreed to, and when."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from .models import ConsentText
+
+# A form's consent box, and the hidden version of the wording it showed.
+CONSENT_FIELD = "consent"
+CONSENT_VERSION_FIELD = "consent_version"
+
+
+def check_consent_version(form, cleaned, message):
+    """Refuse a ticked box whose wording changed while the form was open.
+
+    Takes the hidden version out of `cleaned` (it is never stored) and, when it is not
+    the version of `form.consent_text`, puts `message` on the box: nobody is recorded
+    as agreeing to words they never saw.
+    """
+    version = cleaned.pop(CONSENT_VERSION_FIELD, None)
+    if cleaned.get(CONSENT_FIELD) and version != form.consent_text.version:
+        form.add_error(CONSENT_FIELD, ValidationError(message, code="consent_changed"))
+
 
 DEFAULT_WORDING = {
     ConsentText.EVENT_REGISTRATION: (
