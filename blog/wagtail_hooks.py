@@ -6,10 +6,11 @@ from wagtail import hooks
 from home.staff import dashboard as home_dashboard
 
 from . import dashboard
+from .comments import dashboard as comments_dashboard
 from .models import BlogIndexPage
 from .workflow import assign_to_blog_index
 
-home_dashboard.register_part(dashboard.comments_part, order=10)
+home_dashboard.register_part(comments_dashboard.comments_part, order=10)
 hooks.register("construct_homepage_panels", dashboard.add_readers_panel)
 
 

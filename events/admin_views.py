@@ -28,7 +28,7 @@ from . import booking
 from . import registration as service
 from .capacity import Window
 from .models import EventPage, EventRegistration, registration_consent, with_registration_counts
-from .privacy import deletion_date, retention_notice
+from .retention import deletion_date, retention_notice
 
 PERMISSION = "events.manage_registrations"
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from home.privacy.mailing_list import unsubscribe_url_for
 from home.privacy.staff_routing import staff_addresses
+from home.web.links import site_root
 
 from .dates import human_date_range
 from .ics import build_calendar
@@ -25,11 +26,6 @@ SUBJECTS = {
     "left_waiting_list": "You have left the waiting list: {title}",
 }
 CANCELLATION_KINDS = ("cancelled", "left_waiting_list")
-
-
-def site_root(event):
-    site = event.get_site()
-    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
 
 
 def cancel_url(registration, event):

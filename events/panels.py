@@ -2,6 +2,8 @@
 
 from wagtail.admin.panels import Panel
 
+from .retention import retention_notice
+
 
 class RetentionPanel(Panel):
     """Tells editors the date on which an event's registrations will be deleted.
@@ -14,8 +16,6 @@ class RetentionPanel(Panel):
         template_name = "events/admin/retention_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from .privacy import retention_notice
-
             context = super().get_context_data(parent_context)
             context["notice"] = retention_notice(self.instance)
             return context

@@ -12,13 +12,9 @@ from django.db import transaction
 from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from .models import EventPage, EventRegistration
-
-
-def _day(moment):
-    return date_format(timezone.localtime(moment), "j F Y")
+from .retention import day, deletion_date
 
 
 def _iso(value):
@@ -129,36 +125,10 @@ def erase(email):
     return erased
 
 
-def deletion_date(event):
-    """When the registrations of `event` are anonymised: `delete_registrations_after_days`
-    after the event ends."""
-    if event.end is None or event.delete_registrations_after_days is None:
-        return None
-    return event.end + timedelta(days=event.delete_registrations_after_days)
-
-
 def is_due(event, now):
     """Whether `event`'s registrations have passed their retention period."""
     due = deletion_date(event)
     return due is not None and due <= now
-
-
-def retention_notice(event, now=None):
-    """One sentence for editors and organisers saying when the data goes (or went)."""
-    due = deletion_date(event)
-    if due is None:
-        return "Registrations are deleted after the event ends (set the dates first)."
-    days = event.delete_registrations_after_days
-    when = _day(due)
-    if due <= (now or timezone.now()):
-        return (
-            f"Names, email addresses and answers of this event's registrations were due to be "
-            f"deleted on {when} ({days} days after the event ended). Counts are kept."
-        )
-    return (
-        f"Names, email addresses and answers of this event's registrations will be deleted on "
-        f"{when} ({days} days after the event ends). Counts are kept."
-    )
 
 
 def apply_retention(now, dry_run=False):
@@ -200,7 +170,7 @@ def apply_retention(now, dry_run=False):
         )
         verb = "would anonymise" if dry_run else "anonymised"
         lines.append(
-            f"“{event.title}” (ended {_day(event.end)}): {verb} "
+            f"“{event.title}” (ended {day(event.end)}): {verb} "
             f"{total} registration(s) ({statuses}); the counts per status are kept."
         )
     return lines
@@ -305,7 +275,7 @@ def apply_contribution_retention(now, dry_run=False):
             anonymise_contributions(due, now)
         verb = "would anonymise" if dry_run else "anonymised"
         lines.append(
-            f"“{event.title}” (contributions closed {_day(closes_at(event))}): {verb}"
+            f"“{event.title}” (contributions closed {day(closes_at(event))}): {verb}"
             f" {count} written contribution(s); the count is kept."
         )
     return lines

@@ -55,11 +55,3 @@ def send_staff_notification(registration_id):
         return False
     message.send()
     return True
-
-
-@task()
-def send_what_we_heard(event_id):
-    """The one email sent when an event's "What we heard" is first published (ids only)."""
-    from .what_we_heard import send_summary
-
-    return send_summary(event_id)

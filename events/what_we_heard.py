@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from django_tasks import task
+
 logger = logging.getLogger(__name__)
 
 ANCHOR = "what-we-heard"
@@ -177,8 +179,6 @@ def start_mailing(event):
 
 
 def _queue(event_id):
-    from .tasks import send_what_we_heard
-
     try:
         send_what_we_heard.enqueue(event_id)
     except Exception:
@@ -242,3 +242,9 @@ def send_summary(event_id, now=None):
         for row in rows:
             type(row).objects.filter(pk=row.pk).update(summary_sent_at=stamp)
     return sent
+
+
+@task()
+def send_what_we_heard(event_id):
+    """The one email sent when an event's "What we heard" is first published (ids only)."""
+    return send_summary(event_id)

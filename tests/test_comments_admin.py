@@ -12,8 +12,8 @@ from wagtail.models import ModelLogEntry
 import pytest
 
 from blog.comments import moderation
+from blog.comments.dashboard import PendingCommentsPanel
 from blog.comments.models import Comment, CommentThread
-from blog.comments.wagtail_hooks import PendingCommentsPanel
 from tests import test_comments_support as support
 from tests.test_comments_support import XSS_CORPUS, assert_inert, make_comment
 

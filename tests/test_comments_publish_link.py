@@ -144,8 +144,8 @@ def test_forged_broken_and_expired_links_get_a_404_page(client, post, auto_mode,
     comment = Comment.objects.get(text="waiting")
     good = publish_path(mail.outbox[0])
     forged = signing.Signer(salt="some other purpose").sign(str(comment.pk))
-    old = int(time.time()) - int(services.PUBLISH_LINK_MAX_AGE.total_seconds()) - 60
-    expired = signing.Signer(salt=services.PUBLISH_SALT).sign(
+    old = int(time.time()) - int(moderation.PUBLISH_LINK_MAX_AGE.total_seconds()) - 60
+    expired = signing.Signer(salt=moderation.PUBLISH_SALT).sign(
         f"{comment.pk}:{signing.b62_encode(old)}"
     )
     for path in (good[:-6] + "/", f"/comments/publish/{forged}/", f"/comments/publish/{expired}/"):

@@ -338,7 +338,7 @@ def test_unconfirmed_subscriptions_are_deleted_after_thirty_days(db):
 
 
 def test_confirmation_task_sends_nothing_once_unsubscribed_or_confirmed(db):
-    from home.privacy.tasks import send_mailing_list_confirmation
+    from home.privacy.mailing_list import send_mailing_list_confirmation
 
     subscriber = mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
     mail.outbox.clear()

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core import signing
+
 from .rendering import find_urls
 
 PENDING = "pending"
@@ -190,3 +192,21 @@ def should_hide(open_reports, threshold):
 def retention_cutoff(now, retention_days):
     """Comments decided before this moment lose their email and visitor hash."""
     return now - timedelta(days=retention_days)
+
+
+PUBLISH_SALT = "lmn.comments.publish"
+# Long enough for someone who reads their email once a day or over a weekend.
+PUBLISH_LINK_MAX_AGE = timedelta(days=3)
+
+
+def make_publish_code(comment):
+    """The signed code of the link that lets a comment's author publish it."""
+    return signing.TimestampSigner(salt=PUBLISH_SALT).sign(str(comment.pk))
+
+
+MODERATE_PERMISSION = "comments.change_comment"
+
+
+def can_moderate(user):
+    """Whether `user` may moderate reader comments."""
+    return user.is_active and user.has_perm(MODERATE_PERMISSION)

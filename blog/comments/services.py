@@ -153,9 +153,6 @@ def submit(page, cleaned, visitor, rules, now=None, address_limit=None):
     return comment, decision
 
 
-PUBLISH_SALT = "lmn.comments.publish"
-# Long enough for someone who reads their email once a day or over a weekend.
-PUBLISH_LINK_MAX_AGE = timedelta(days=3)
 # Per address per day, so the form cannot be used to fill someone's inbox.
 PUBLISH_LINKS_PER_DAY = 5
 
@@ -164,16 +161,12 @@ class InvalidPublishLink(Exception):
     """The link was altered, truncated, never issued by us or is too old."""
 
 
-def make_publish_code(comment):
-    return signing.TimestampSigner(salt=PUBLISH_SALT).sign(str(comment.pk))
-
-
 def find_by_publish_code(code):
     """The comment a genuine, unexpired publish link points at (None when it has
     since been erased). Raises InvalidPublishLink otherwise."""
     try:
-        comment_id = signing.TimestampSigner(salt=PUBLISH_SALT).unsign(
-            code or "", max_age=PUBLISH_LINK_MAX_AGE
+        comment_id = signing.TimestampSigner(salt=moderation.PUBLISH_SALT).unsign(
+            code or "", max_age=moderation.PUBLISH_LINK_MAX_AGE
         )
     except signing.BadSignature as exc:
         raise InvalidPublishLink from exc

@@ -17,6 +17,9 @@ from django.urls import reverse
 
 from django_tasks import task
 
+from home.web.links import site_root
+
+from . import moderation
 from .models import Comment
 
 logger = logging.getLogger(__name__)
@@ -70,28 +73,19 @@ def send_held_comment_notification(comment_id):
     return len(recipients)
 
 
-def site_root():
-    from wagtail.models import Site
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
-
-
 @task()
 def send_publish_link(comment_id):
     """Email the address a comment was sent from a link to publish it; nothing when
     the comment has gone or been decided meanwhile. Receives only an id."""
-    from . import moderation, services
-
     comment = Comment.objects.select_related("page").filter(pk=comment_id).first()
     if comment is None or comment.status != moderation.PENDING or not comment.email:
         return False
-    path = reverse("comments:publish", args=[services.make_publish_code(comment)])
+    path = reverse("comments:publish", args=[moderation.make_publish_code(comment)])
     context = {
         "comment": comment,
         "post_title": comment.page.title,
         "publish_url": site_root() + path,
-        "days": services.PUBLISH_LINK_MAX_AGE.days,
+        "days": moderation.PUBLISH_LINK_MAX_AGE.days,
     }
     message = EmailMultiAlternatives(
         subject="Publish your comment: Labour Muslim Network",

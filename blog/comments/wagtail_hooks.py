@@ -7,14 +7,12 @@ review page with approve / reject / spam buttons. Every decision goes through
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
@@ -40,12 +38,7 @@ import django_filters
 
 from . import moderation, services
 from .models import Comment, CommentThread
-
-MODERATE_PERMISSION = "comments.change_comment"
-
-
-def can_moderate(user):
-    return user.is_active and user.has_perm(MODERATE_PERMISSION)
+from .moderation import can_moderate
 
 
 def pending_count():
@@ -361,38 +354,6 @@ def register_comment_log_actions(actions):
 
 
 # ---------- Dashboard and page buttons ----------
-
-
-class PendingCommentsPanel(Component):
-    """The dashboard's view of the queue: counts by status and the oldest waiting."""
-
-    name = "pending_comments"
-    template_name = "comments/admin/dashboard_panel.html"
-    order = 120
-
-    def get_context_data(self, parent_context=None):
-        counts = Comment.objects.aggregate(
-            pending=Count("pk", filter=Q(status=moderation.PENDING)),
-            reported=Count("pk", filter=Q(status=moderation.REPORTED)),
-        )
-        oldest = list(
-            Comment.objects.filter(status__in=[moderation.PENDING, moderation.REPORTED])
-            .select_related("page")
-            .only("pk", "name", "status", "reasons", "created_at", "page__title")
-            .order_by("created_at")[:5]
-        )
-        list_url = reverse("wagtailsnippets_comments_comment:list")
-        return {
-            "pending": counts["pending"],
-            "reported": counts["reported"],
-            "oldest": oldest,
-            "pending_url": f"{list_url}?status=pending",
-            "reported_url": f"{list_url}?status=reported",
-        }
-
-
-# The queue appears on the dashboard inside "Needs you" (blog/dashboard.py reads
-# PendingCommentsPanel's data), rather than as a panel of its own.
 
 
 @hooks.register("register_page_header_buttons")

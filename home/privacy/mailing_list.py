@@ -23,13 +23,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from django_tasks import task
 
 from home.privacy.consent import current_consent
 from home.privacy.models import ConsentText, MailingListSubscriber
 from home.privacy.registry import normalise_email
+from home.web.links import site_root
 
 _SALT = "lmn.mailing_list.unsubscribe"
 _CONFIRM_SALT = "lmn.mailing_list.confirm"
@@ -85,8 +90,6 @@ def request_confirmation(subscriber, now=None):
     """Queue the "please confirm" email, unless one went to this address in the last
     day; True when queued. The claim is one UPDATE, so two forms sent at once
     cannot both send it."""
-    from home.privacy.tasks import send_mailing_list_confirmation
-
     now = now or timezone.now()
     claimed = MailingListSubscriber.objects.filter(
         Q(confirmation_sent_at__isnull=True)
@@ -232,3 +235,28 @@ def register():
 
     privacy.register_holder("mailing_list", export=export, erase=erase)
     privacy.register_retention_rule("mailing_list", apply_retention)
+
+
+@task()
+def send_mailing_list_confirmation(subscriber_id):
+    """Ask the person to confirm their subscription; nothing if it has gone (they
+    unsubscribed or asked for erasure) or was confirmed since."""
+    subscriber = MailingListSubscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.confirmed_at is not None:
+        return False
+    root = site_root()
+    context = {
+        "confirm_url": root + confirm_path(subscriber),
+        "unsubscribe_url": root + unsubscribe_path(subscriber),
+        "days": unconfirmed_days(),
+    }
+    message = EmailMultiAlternatives(
+        subject="Please confirm you want our emails: Labour Muslim Network",
+        body=render_to_string("home/mailing_list/emails/confirm.txt", context),
+        to=[subscriber.email],
+    )
+    message.attach_alternative(
+        render_to_string("home/mailing_list/emails/confirm.html", context), "text/html"
+    )
+    message.send()
+    return True
