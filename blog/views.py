@@ -19,10 +19,6 @@ def _is_countable_post(page_id):
     return BlogPage.objects.live().filter(is_public()).filter(pk=page_id).exists()
 
 
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
 def _is_editor(request):
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"))
@@ -62,12 +58,10 @@ def view_beacon(request):
     # make one machine many readers. Counters live in the cache to keep the beacon
     # at its two queries.
     network = network_hash(request, day=day)
-    if not hit(
-        f"beacon:{network}", _setting("LMN_BEACONS_PER_NETWORK_PER_DAY", 500), 86400, in_cache=True
-    ):
+    if not hit(f"beacon:{network}", settings.LMN_BEACONS_PER_NETWORK_PER_DAY, 86400, in_cache=True):
         return HttpResponse("Too many requests.", status=429, content_type="text/plain")
     if not views_count.take_view_slot(
-        page_id, network, day, _setting("LMN_VIEWS_PER_POST_PER_NETWORK", 5)
+        page_id, network, day, settings.LMN_VIEWS_PER_POST_PER_NETWORK
     ):
         return HttpResponse(status=204)
     if not views_count.record_view(page_id, visitor_hash(request, day=day), day):

@@ -24,13 +24,13 @@ RATE_LIMIT_MESSAGE = (
 
 
 def registrations_per_hour():
-    return getattr(settings, "LMN_EVENT_REGISTRATIONS_PER_HOUR", 10)
+    return settings.LMN_EVENT_REGISTRATIONS_PER_HOUR
 
 
 def registrations_per_network_per_hour():
     """Per IP address, whatever the user agent: generous, as a whole office or a
     mobile network can share one address."""
-    return getattr(settings, "LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR", 30)
+    return settings.LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR
 
 
 def _form_is_offered(page, window):

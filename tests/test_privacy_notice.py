@@ -2,12 +2,13 @@
 
 from io import StringIO
 
+from django.conf import settings
+
 import pytest
 
 from blog.comments.models import CommentSettings
 from events.models import EventPage
 from home.demo.content import load_home_content
-from home.privacy.form_messages import DEFAULT_RETENTION_DAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_demo_privacy_notice_matches_the_sites_rules(client, home_page):
     comments = CommentSettings._meta.get_field("retention_days").default
     assert f"deleted {registrations} days after the event ends" in html
     assert f"your email address is deleted {comments} days after we approve" in html
-    assert f"deleted after {DEFAULT_RETENTION_DAYS} days" in html
+    assert f"deleted after {settings.LMN_FORM_MESSAGES_RETENTION_DAYS} days" in html
     for phrase in (
         "Article 9(2)(a)",
         "never ticked for you",

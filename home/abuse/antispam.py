@@ -53,11 +53,11 @@ USED_MESSAGE = (
 
 
 def min_fill_seconds():
-    return getattr(settings, "LMN_MIN_FORM_FILL_SECONDS", 3)
+    return settings.LMN_MIN_FORM_FILL_SECONDS
 
 
 def token_uses():
-    return getattr(settings, "LMN_FORM_TOKEN_USES", 3)
+    return settings.LMN_FORM_TOKEN_USES
 
 
 def issue_started_token(now=None):

@@ -52,7 +52,7 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
     hot, cheap endpoints (the view beacon) where a database write per request
     would cost more than the limit is worth.
     """
-    if in_cache or getattr(settings, "LMN_RATELIMIT_CACHE", False):
+    if in_cache or settings.LMN_RATELIMIT_CACHE:
         start = _window_start(now or timezone.now(), window_seconds)
         count = count_in_cache(f"lmn:ratelimit:{key}:{int(start.timestamp())}", window_seconds + 60)
         if count is not None:

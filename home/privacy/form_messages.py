@@ -12,12 +12,10 @@ from datetime import timedelta
 
 from django.conf import settings
 
-DEFAULT_RETENTION_DAYS = 180
-
 
 def retention_days():
     """How long messages are kept: LMN_FORM_MESSAGES_RETENTION_DAYS (default 180)."""
-    return getattr(settings, "LMN_FORM_MESSAGES_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    return settings.LMN_FORM_MESSAGES_RETENTION_DAYS
 
 
 def _messages():

@@ -42,7 +42,7 @@ CONFIRMATION_EMAIL_EVERY = timedelta(days=1)
 
 
 def unconfirmed_days():
-    return getattr(settings, "LMN_MAILING_LIST_UNCONFIRMED_DAYS", 30)
+    return settings.LMN_MAILING_LIST_UNCONFIRMED_DAYS
 
 
 EVENT_REGISTRATION = MailingListSubscriber.EVENT_REGISTRATION

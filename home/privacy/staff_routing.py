@@ -40,7 +40,7 @@ def can_handle_enquiries(user):
 
 def staff_email_domains():
     """LMN_STAFF_EMAIL_DOMAINS as a list of lower-case domains (empty: no limit)."""
-    value = getattr(settings, "LMN_STAFF_EMAIL_DOMAINS", [])
+    value = settings.LMN_STAFF_EMAIL_DOMAINS
     if isinstance(value, str):
         value = value.split(",")
     return [domain.strip().lower().lstrip("@") for domain in value if domain.strip()]

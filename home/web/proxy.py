@@ -24,7 +24,7 @@ class TrustedProxyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = frozenset(getattr(settings, "LMN_TRUSTED_PROXIES", ()))
+        self.trusted = frozenset(settings.LMN_TRUSTED_PROXIES)
 
     def __call__(self, request):
         if self.trusted:

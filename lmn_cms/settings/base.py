@@ -248,6 +248,20 @@ LMN_MIN_FORM_FILL_SECONDS = 3
 LMN_FORM_TOKEN_USES = env_int("FORM_TOKEN_USES", 3)
 # tokens /forms/started/ hands to one IP address (an IPv6 /64) an hour (then 429).
 LMN_FORM_TOKENS_PER_NETWORK_PER_HOUR = 300
+# Messages sent through contact and enquiry forms are deleted after this many days.
+LMN_FORM_MESSAGES_RETENTION_DAYS = 180
+# Days an unconfirmed mailing-list subscription is kept before `apply_retention` deletes it.
+LMN_MAILING_LIST_UNCONFIRMED_DAYS = 30
+# Event registration attempts per visitor hash, and per IP address, an hour (then 429).
+LMN_EVENT_REGISTRATIONS_PER_HOUR = 10
+LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR = 30
+# Post-view beacons counted per IP address a day, and views of one post per address a day.
+LMN_BEACONS_PER_NETWORK_PER_DAY = 500
+LMN_VIEWS_PER_POST_PER_NETWORK = 5
+# Rate-limit counters in the shared cache rather than the database (production: with Redis).
+LMN_RATELIMIT_CACHE = False
+# Reverse proxies whose X-Real-IP names the client (home/web/proxy.py); none in development.
+LMN_TRUSTED_PROXIES = ()
 
 # Background work (emails). Immediate by default so that dev needs no worker;
 # production switches to the database backend run by `manage.py db_worker`.
