@@ -9,7 +9,6 @@ class BlogConfig(AppConfig):
     def ready(self):
         from home.web.caching import connect_content_models
 
-        from . import demo  # noqa: F401  (registers the blog's demo loader)
         from .models import Author, BlogCategory
 
         # Authors and categories show on cached posts and cards: a change shows at once.

@@ -3,14 +3,12 @@ blog index."""
 
 from wagtail import hooks
 
-from home.staff import dashboard as home_dashboard
+from home.hooks import DEMO_CONTENT
 
 from . import dashboard
-from .comments import dashboard as comments_dashboard
 from .models import BlogIndexPage
 from .workflow import assign_to_blog_index
 
-home_dashboard.register_part(comments_dashboard.comments_part, order=10)
 hooks.register("construct_homepage_panels", dashboard.add_readers_panel)
 
 
@@ -19,3 +17,20 @@ def review_workflow_for_new_blog_index(request, page):
     """A blog index made in the admin gets "Review before publishing" straight away."""
     if isinstance(page.specific_deferred, BlogIndexPage):
         assign_to_blog_index(page)
+
+
+@hooks.register(DEMO_CONTENT, order=30)
+def load_blog_demo(home_page, stdout):
+    """The news index and its posts (`manage.py load_demo` only)."""
+    from .demo import load_blog_demo
+
+    load_blog_demo(home_page, stdout)
+
+
+@hooks.register(DEMO_CONTENT, order=31)
+def assign_blog_review_workflow(home_page, stdout):
+    """ "Review before publishing" on the demo's news index, which the data migration
+    could not assign in an empty database."""
+    from .demo import assign_blog_review_workflow
+
+    assign_blog_review_workflow(home_page, stdout)

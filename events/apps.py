@@ -11,15 +11,12 @@ class EventsConfig(AppConfig):
 
         from wagtail.signals import page_published
 
-        from . import demo, privacy  # noqa: F401  (demo registers the demo loader)
         from .models import EventRegistration
         from .signals import (
             fill_places_after_delete,
             fill_places_after_publish,
             what_we_heard_after_publish,
         )
-
-        privacy.register()
 
         page_published.connect(fill_places_after_publish, dispatch_uid="events_fill_places")
         page_published.connect(what_we_heard_after_publish, dispatch_uid="events_what_we_heard")

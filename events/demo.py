@@ -15,7 +15,6 @@ from django.utils import timezone
 from wagtail.models import GroupPagePermission
 from wagtail.rich_text import RichText
 
-from home.demo import registry as demo
 from home.models import ConsentText
 from home.privacy.consent import current_consent
 
@@ -179,7 +178,6 @@ def _organisers_may_edit_events(index):
         GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
 
 
-@demo.register("events", order=40)
 def load_events(home_page, stdout):
     """The events index at /events/ and the roundtables (idempotent)."""
     index = EventIndexPage.objects.child_of(home_page).first()
@@ -292,7 +290,6 @@ LOOP_CONTRIBUTIONS = [
 ]  # fmt: skip
 
 
-@demo.register("roundtable-loop", order=45)
 def load_roundtable_loop(home_page, stdout):
     """A past roundtable with attendance, written contributions and a published "What we
     heard" linked to the demo action plan; upcoming roundtables accept contributions.

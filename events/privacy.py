@@ -13,6 +13,8 @@ from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from home.privacy.registry import PersonalDataHolder, RetentionRule
+
 from .models import EventPage, EventRegistration
 from .retention import day, deletion_date
 
@@ -281,10 +283,15 @@ def apply_contribution_retention(now, dry_run=False):
     return lines
 
 
-def register():
-    from home.privacy import registry as privacy
+def personal_data():
+    return [
+        PersonalDataHolder("registrations", export=export, erase=erase),
+        PersonalDataHolder("contributions", export=export_contributions, erase=erase_contributions),
+    ]
 
-    privacy.register_holder("registrations", export=export, erase=erase)
-    privacy.register_holder("contributions", export=export_contributions, erase=erase_contributions)
-    privacy.register_retention_rule("registrations", apply=apply_retention)
-    privacy.register_retention_rule("contributions", apply=apply_contribution_retention)
+
+def retention_rules():
+    return [
+        RetentionRule("registrations", apply=apply_retention),
+        RetentionRule("contributions", apply=apply_contribution_retention),
+    ]

@@ -7,7 +7,15 @@ from wagtail.admin.widgets.button import ListingButton
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 
-from . import admin_views, booking
+from home.hooks import (
+    ACTION_PLAN_INFORMED_BY,
+    DEMO_CONTENT,
+    NEEDS_YOU,
+    PERSONAL_DATA,
+    RETENTION_RULES,
+)
+
+from . import admin_views, booking, privacy
 from .models import EventPage
 
 
@@ -67,7 +75,7 @@ def register_contributions_viewset():
     return ContributionViewSet()
 
 
-@hooks.register("action_plan_informed_by")
+@hooks.register(ACTION_PLAN_INFORMED_BY)
 def roundtables_that_informed(plan, request):
     from .what_we_heard import informed_by
 
@@ -144,9 +152,29 @@ def registration_counts_button(page, user, next_url=None):
 
 
 # Editors' dashboard: registration dates in "Needs you", and the Events panel.
-from home.staff import dashboard as home_dashboard  # noqa: E402
 
 from . import dashboard  # noqa: E402
 
-home_dashboard.register_part(dashboard.registration_windows_part, order=30)
+hooks.register(NEEDS_YOU, dashboard.registration_windows_part, order=30)
 hooks.register("construct_homepage_panels", dashboard.add_events_panel)
+
+
+# Registrations and written contributions in subject access, erasure and retention.
+hooks.register(PERSONAL_DATA, privacy.personal_data)
+hooks.register(RETENTION_RULES, privacy.retention_rules)
+
+
+@hooks.register(DEMO_CONTENT, order=40)
+def load_events_demo(home_page, stdout):
+    """Events with registrations (`manage.py load_demo` only)."""
+    from .demo import load_events
+
+    load_events(home_page, stdout)
+
+
+@hooks.register(DEMO_CONTENT, order=45)
+def load_roundtable_demo(home_page, stdout):
+    """A roundtable with contributions and its "What we heard" (`manage.py load_demo` only)."""
+    from .demo import load_roundtable_loop
+
+    load_roundtable_loop(home_page, stdout)

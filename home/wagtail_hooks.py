@@ -11,8 +11,15 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
+from home.abuse import ratelimit
+from home.hooks import DEMO_CONTENT, NEEDS_YOU, PERSONAL_DATA, RETENTION_RULES
 from home.pages.models import FormPage
-from home.privacy import staff_routing  # noqa: F401
+from home.privacy import (
+    form_messages,
+    mailing_list,
+    staff_routing,  # noqa: F401
+    task_records,
+)
 from home.privacy.models import ConsentText
 from home.staff import (
     action_plan,  # noqa: F401
@@ -113,6 +120,7 @@ def enquiries_only_for_handlers(user, editable_forms):
 # content checker; see home/staff/dashboard.py and home/staff/content_checks.py.
 
 hooks.register("construct_homepage_panels", dashboard.add_needs_you_panel)
+hooks.register(NEEDS_YOU, dashboard.pages_awaiting_review, order=20)
 hooks.register("construct_wagtail_userbar", content_checks.use_site_content_checker)
 
 
@@ -184,3 +192,22 @@ def register_enquiries_menu_item():
         icon_name="mail",
         order=720,
     )
+
+
+# Personal data held by home's own parts, for subject access, erasure and retention
+# (home/hooks.py says what each hook expects).
+hooks.register(PERSONAL_DATA, form_messages.personal_data)
+hooks.register(RETENTION_RULES, form_messages.retention_rules)
+hooks.register(PERSONAL_DATA, mailing_list.personal_data)
+hooks.register(RETENTION_RULES, mailing_list.retention_rules)
+hooks.register(PERSONAL_DATA, ratelimit.personal_data)
+hooks.register(PERSONAL_DATA, task_records.personal_data)
+hooks.register(RETENTION_RULES, task_records.retention_rules)
+
+
+@hooks.register(DEMO_CONTENT, order=20)
+def load_report_demo(home_page, stdout):
+    """The report and an example action plan (`manage.py load_demo` only)."""
+    from home.demo.report import load_report
+
+    load_report(home_page, stdout)

@@ -7,6 +7,8 @@ no database and imports nothing.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,3 +140,24 @@ def test_no_module_imports_a_wagtail_hooks_module():
         if target.rpartition(".")[2] == "wagtail_hooks"
     )
     assert offenders == []
+
+
+def test_demo_content_is_not_imported_when_the_site_starts():
+    """Starting the site (apps, every wagtail_hooks module, the URLs) imports no
+    demo module: only `load_demo` reaches them, through the DEMO_CONTENT hook."""
+    script = (
+        "import sys, django; django.setup();"
+        "from wagtail import hooks; hooks.search_for_hooks();"
+        "from django.urls import get_resolver; get_resolver().url_patterns;"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('home', 'blog', 'events'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "home.wagtail_hooks" in loaded and "events.wagtail_hooks" in loaded
+    assert [name for name in loaded if any(p.startswith("demo") for p in name.split("."))] == []

@@ -2,18 +2,22 @@
 
 import io
 
+from wagtail import hooks
+
 import pytest
 
 from blog.demo_content import build_blog
 from blog.models import BlogCategory, BlogIndexPage, BlogPage, PostViewDay
-from home.demo import registry as demo
+from home.hooks import DEMO_CONTENT
 
 pytestmark = pytest.mark.django_db
 
 
-def test_blog_demo_loader_is_registered():
-    names = {loader.name: loader.order for loader in demo.loaders()}
-    assert names.get("blog") == 30
+def test_blog_demo_loader_runs_between_the_report_and_the_events():
+    loaders = [f"{fn.__module__}.{fn.__name__}" for fn in hooks.get_hooks(DEMO_CONTENT)]
+    report = loaders.index("home.wagtail_hooks.load_report_demo")
+    blog = loaders.index("blog.wagtail_hooks.load_blog_demo")
+    assert report < blog < loaders.index("events.wagtail_hooks.load_events_demo")
 
 
 def test_demo_builds_the_blog_once(client, home_page):

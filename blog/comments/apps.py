@@ -14,6 +14,4 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self):
-        from . import demo, privacy, signals  # noqa: F401  (register the demo loader and signals)
-
-        privacy.register()
+        from . import signals  # noqa: F401  (connects the comments' signal handlers)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from home.demo import registry as demo
 from home.models import ConsentText
 from home.privacy.consent import current_consent
 
@@ -114,7 +113,6 @@ def _demo_settings():
     return settings
 
 
-@demo.register("comments", order=35)
 def load_comments(home_page, stdout):
     from .services import blog_page_model
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from home.privacy.registry import PersonalDataHolder, RetentionRule
+
 from . import moderation, retention
 from .models import Comment
 
@@ -92,8 +94,9 @@ def apply_retention(now, dry_run=False):
     return lines
 
 
-def register():
-    from home.privacy import registry as privacy
+def personal_data():
+    return [PersonalDataHolder("comments", export=export, erase=erase)]
 
-    privacy.register_holder("comments", export=export, erase=erase)
-    privacy.register_retention_rule("comments", apply=apply_retention)
+
+def retention_rules():
+    return [RetentionRule("comments", apply=apply_retention)]

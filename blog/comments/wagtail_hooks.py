@@ -36,7 +36,11 @@ from wagtail.snippets.views.snippets import (
 
 import django_filters
 
+from home.hooks import DEMO_CONTENT, NEEDS_YOU, PERSONAL_DATA, RETENTION_RULES
+
+from . import dashboard as comments_dashboard
 from . import moderation, services
+from . import privacy as comments_privacy
 from .models import Comment, CommentThread
 from .moderation import can_moderate
 
@@ -365,3 +369,18 @@ def comments_switch_button(page, user, view_name, next_url=None):
             icon_name="comment",
             priority=90,
         )
+
+
+# Comments waiting for a moderator in the dashboard's "Needs you"; comments in subject
+# access, erasure and retention; demo comments (home/hooks.py says what each expects).
+hooks.register(NEEDS_YOU, comments_dashboard.comments_part, order=10)
+hooks.register(PERSONAL_DATA, comments_privacy.personal_data)
+hooks.register(RETENTION_RULES, comments_privacy.retention_rules)
+
+
+@hooks.register(DEMO_CONTENT, order=35)
+def load_comments_demo(home_page, stdout):
+    """Comments on the demo posts (`manage.py load_demo` only)."""
+    from .demo import load_comments
+
+    load_comments(home_page, stdout)

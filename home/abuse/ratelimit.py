@@ -23,6 +23,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from home.privacy.registry import PersonalDataHolder
+
 _KEY_SALT = "lmn.ratelimit.email"
 
 
@@ -118,7 +120,5 @@ def erase(email):
     return _counters_for(email).delete()[0]
 
 
-def register():
-    from home.privacy import registry as privacy
-
-    privacy.register_holder("rate_limit_counters", export=export, erase=erase)
+def personal_data():
+    return [PersonalDataHolder("rate_limit_counters", export=export, erase=erase)]

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from wagtail.documents import get_document_model
 
-from home.demo import registry as demo
 from home.report.models import (
     ActionPlanPage,
     Recommendation,
@@ -301,7 +300,6 @@ def get_or_create_pdf():
     return document
 
 
-@demo.register("report", order=20)
 def load_report(home_page, stdout):
     """Create /report/ and /report/action-plan/ under the home page, once."""
     report = ReportPage.objects.child_of(home_page).first()

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from home.privacy.registry import PersonalDataHolder, RetentionRule
+
 
 def retention_days():
     """How long messages are kept: LMN_FORM_MESSAGES_RETENTION_DAYS (default 180)."""
@@ -98,9 +100,12 @@ def purge_rate_limits(now, dry_run=False):
     return [f"{verb} {count} expired rate-limit counter(s)."]
 
 
-def register():
-    from home.privacy import registry as privacy
+def personal_data():
+    return [PersonalDataHolder("messages", export=export, erase=erase)]
 
-    privacy.register_holder("messages", export=export, erase=erase)
-    privacy.register_retention_rule("messages", apply=apply_retention)
-    privacy.register_retention_rule("rate_limits", apply=purge_rate_limits)
+
+def retention_rules():
+    return [
+        RetentionRule("messages", apply=apply_retention),
+        RetentionRule("rate_limits", apply=purge_rate_limits),
+    ]

@@ -33,7 +33,7 @@ from django_tasks import task
 
 from home.privacy.consent import current_consent
 from home.privacy.models import ConsentText, MailingListSubscriber
-from home.privacy.registry import normalise_email
+from home.privacy.registry import PersonalDataHolder, RetentionRule, normalise_email
 from home.web.links import site_root
 
 _SALT = "lmn.mailing_list.unsubscribe"
@@ -230,11 +230,12 @@ def erase(email):
     return deleted
 
 
-def register():
-    from home.privacy import registry as privacy
+def personal_data():
+    return [PersonalDataHolder("mailing_list", export=export, erase=erase)]
 
-    privacy.register_holder("mailing_list", export=export, erase=erase)
-    privacy.register_retention_rule("mailing_list", apply_retention)
+
+def retention_rules():
+    return [RetentionRule("mailing_list", apply=apply_retention)]
 
 
 @task()

@@ -1,9 +1,10 @@
 """Registries for personal data: subject access, erasure and retention.
 
 Registrations and comments reveal religion and political opinion (UK GDPR
-special category data). Each app that stores such data registers, in its
-`AppConfig.ready()`, how to export and erase what it holds about an email
-address, and how to apply its retention rule. The management commands
+special category data). Each app that stores such data says, through the
+PERSONAL_DATA and RETENTION_RULES hooks (home/hooks.py) in its wagtail_hooks.py,
+how to export and erase what it holds about an email address, and how to apply
+its retention rule. The management commands
 `privacy_export`, `privacy_erase` and `apply_retention` (and the admin
 download) call every registered part, so `home` never imports the apps above it.
 """
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-_holders = {}
-_retention_rules = {}
+from wagtail import hooks
+
+from home.hooks import PERSONAL_DATA, RETENTION_RULES
 
 
 @dataclass(frozen=True)
@@ -40,20 +42,16 @@ class RetentionRule:
     apply: Callable
 
 
-def register_holder(name, export, erase):
-    _holders[name] = PersonalDataHolder(name=name, export=export, erase=erase)
-
-
-def register_retention_rule(name, apply):
-    _retention_rules[name] = RetentionRule(name=name, apply=apply)
-
-
 def holders():
-    return [_holders[name] for name in sorted(_holders)]
+    """Every kind of personal data the apps hold (home.hooks.PERSONAL_DATA), by name."""
+    found = [holder for fn in hooks.get_hooks(PERSONAL_DATA) for holder in fn()]
+    return sorted(found, key=lambda holder: holder.name)
 
 
 def retention_rules():
-    return [_retention_rules[name] for name in sorted(_retention_rules)]
+    """Every retention rule the apps apply (home.hooks.RETENTION_RULES), by name."""
+    found = [rule for fn in hooks.get_hooks(RETENTION_RULES) for rule in fn()]
+    return sorted(found, key=lambda rule: rule.name)
 
 
 def normalise_email(email):

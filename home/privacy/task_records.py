@@ -79,7 +79,13 @@ def apply_retention(now, dry_run=False):
     return [f"{verb} addresses from the error text of {len(changed)} background-task record(s)."]
 
 
-def register():
+def connect_signals():
     pre_save.connect(scrub_on_save, sender=_model(), dispatch_uid="lmn_scrub_task_results")
-    privacy.register_holder("task_records", export=export, erase=erase)
-    privacy.register_retention_rule("task_records", apply=apply_retention)
+
+
+def personal_data():
+    return [privacy.PersonalDataHolder("task_records", export=export, erase=erase)]
+
+
+def retention_rules():
+    return [privacy.RetentionRule("task_records", apply=apply_retention)]

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -22,6 +23,7 @@ from wagtail.signals import page_published
 
 from modelcluster.fields import ParentalKey
 
+from home.hooks import ACTION_PLAN_INFORMED_BY
 from home.pages.models import BasePage, is_public
 from home.report.blocks import EvidenceLinkBlock, FindingBlock, ReportStreamBlock, SourceBlock
 from home.report.outline import build_outline, suggested_citation, unique_anchor
@@ -36,18 +38,11 @@ from home.report.progress import (
 
 FEED_ITEMS = 50
 
-# The hook through which the apps above home say what informed a recommendation
-# ("You said"): each function registered under this name takes (plan, request) and
-# returns dicts with recommendation_id, roundtable (a slug), roundtable_title,
-# event_url, theme and theme_url. Events registers one (events/wagtail_hooks.py).
-INFORMED_BY_HOOK = "action_plan_informed_by"
-
 
 def informed_by(plan, request):
-    from wagtail import hooks
-
+    """What informed each recommendation, from the apps that know (home/hooks.py)."""
     rows = []
-    for fn in hooks.get_hooks(INFORMED_BY_HOOK):
+    for fn in hooks.get_hooks(ACTION_PLAN_INFORMED_BY):
         rows.extend(fn(plan, request))
     return rows
 

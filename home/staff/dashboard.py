@@ -1,11 +1,11 @@
 """The editors' dashboard: a "Needs you" panel that other apps add parts to.
 
 `home` cannot know about comments or events, so each app registers a part
-function here (from its own `wagtail_hooks.py`); `home` itself contributes the
-pages waiting for review in a workflow. A part function takes the request and
-returns a `Part`, or None when the user may not see it; the panel is left off
-the dashboard when no part is for this user. Each part makes a fixed number of
-queries however many items it lists.
+function with the NEEDS_YOU hook (home/hooks.py) in its own `wagtail_hooks.py`;
+`home` itself contributes the pages waiting for review in a workflow. A part
+function takes the request and returns a `Part`, or None when the user may not
+see it; the panel is left off the dashboard when no part is for this user. Each
+part makes a fixed number of queries however many items it lists.
 """
 
 from dataclasses import dataclass, field
@@ -15,15 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from wagtail import hooks
 from wagtail.admin.ui.components import Component
+
+from home.hooks import NEEDS_YOU
 
 # How many waiting items a part lists (its count covers them all).
 LIST_LIMIT = 5
 
 # Spacing for text in dashboard panels; every app's panel uses it.
 DASHBOARD_MEDIA = Media(css={"all": ["home/css/dashboard.css"]})
-
-_parts = []
 
 
 @dataclass
@@ -54,16 +55,9 @@ def waited(since, now=None):
     return timesince(since, now or timezone.now(), depth=1)
 
 
-def register_part(func, order=100):
-    """Add a part function `func(request) -> Part | None` to "Needs you"."""
-    _parts.append((order, func))
-    _parts.sort(key=lambda item: item[0])
-    return func
-
-
 def parts_for(request):
     """The parts this user may see, in order."""
-    return [part for _order, func in _parts if (part := func(request)) is not None]
+    return [part for func in hooks.get_hooks(NEEDS_YOU) if (part := func(request)) is not None]
 
 
 class NeedsYouPanel(Component):
@@ -137,6 +131,3 @@ def pages_awaiting_review(request):
         rows=rows,
         empty_text="No pages are waiting for review.",
     )
-
-
-register_part(pages_awaiting_review, order=20)

@@ -2,16 +2,18 @@
 
 Idempotent: a second run finds what the first made and changes nothing.
 `--reset` deletes the demo pages (everything under the site root) and builds
-them again. Each app adds its own part through `home.demo.registry.register`.
+them again. Each app adds its own part through the DEMO_CONTENT hook
+(home/hooks.py), whose functions import their demo modules only when called.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from wagtail import hooks
 from wagtail.models import Page, Site
 
-from home.demo import registry as demo
 from home.demo.content import build_home_tree, finish, load_home_content
+from home.hooks import DEMO_CONTENT
 
 
 class Command(BaseCommand):
@@ -28,8 +30,8 @@ class Command(BaseCommand):
                 self._reset()
             home = build_home_tree(self.stdout)
             load_home_content(home, self.stdout)
-            for loader in demo.loaders():
-                loader.load(home, self.stdout)
+            for load in hooks.get_hooks(DEMO_CONTENT):
+                load(home, self.stdout)
             # Runs last: other apps' loaders add the report, news and events.
             finish(home, self.stdout)
         total = Page.objects.filter(depth__gt=1).count()
