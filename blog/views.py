@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from home.abuse.ratelimit import hit
 from home.abuse.visitor import network_hash, today, visitor_hash
 from home.models import is_public
+from home.web.csrf import same_origin_verdict
 
 from . import views_count
 from .models import BlogPage
@@ -38,12 +39,13 @@ def view_beacon(request):
     LMN_BEACONS_PER_NETWORK_PER_DAY beacons a day (then 429), and at most
     LMN_VIEWS_PER_POST_PER_NETWORK of its visitors count for one post a day.
     """
-    if not views_count.is_same_origin(
-        request.get_host(),
-        sec_fetch_site=request.headers.get("Sec-Fetch-Site"),
-        origin=request.headers.get("Origin"),
-        scheme=request.scheme,
-    ):
+    # A browser sends Sec-Fetch-Site or Origin with a beacon: neither means no browser.
+    verdict = same_origin_verdict(
+        request.headers.get("Sec-Fetch-Site"),
+        request.headers.get("Origin"),
+        f"{request.scheme}://{request.get_host()}",
+    )
+    if verdict is not True:
         return HttpResponseForbidden("Cross-site requests are not accepted.")
     try:
         page_id = views_count.parse_beacon(request.body)

@@ -10,7 +10,6 @@ deleted once the day is over while the daily totals stay.
 import contextlib
 import json
 import re
-from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.cache import cache
@@ -40,26 +39,6 @@ class BadBeacon(ValueError):
 def is_bot(user_agent):
     """True for an empty user agent or one that names a robot or script."""
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
-
-
-def is_same_origin(host, sec_fetch_site=None, origin=None, scheme="https"):
-    """Whether a POST came from a page on this site (`scheme`://`host`).
-
-    Browsers send `Sec-Fetch-Site` and `Origin` with a beacon; either one naming
-    another site refuses it, and a request with neither (not a browser) is refused too.
-    The whole origin must match, scheme included: a page on http:// is another
-    origin than our https:// site (as in home/web/csrf.py).
-    """
-    if sec_fetch_site is not None and sec_fetch_site != "same-origin":
-        return False
-    if origin is not None:
-        if origin == "null":
-            return False
-        parts = urlsplit(origin.strip().lower())
-        if not parts.scheme or not parts.netloc:
-            return False
-        return f"{parts.scheme}://{parts.netloc}" == f"{scheme}://{host or ''}".lower()
-    return sec_fetch_site == "same-origin"
 
 
 def _slot_key(post_id, network, day):

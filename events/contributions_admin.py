@@ -6,7 +6,6 @@ below answers every question with `can_manage_registrations`). Nobody adds a
 contribution in the admin: they only come from the public form.
 """
 
-from django import forms
 from django.contrib.auth import get_user_model
 
 from wagtail.admin.filters import WagtailFilterSet
@@ -80,12 +79,6 @@ class ContributionIndexView(generic.IndexView):
             {"contributions": queryset.count(), "format": spreadsheet_format},
         )
         return super().as_spreadsheet(queryset, spreadsheet_format)
-
-
-class ThemesForm(forms.ModelForm):
-    class Meta:
-        model = EventContribution
-        fields = ["themes"]
 
 
 class ContributionViewSet(ModelViewSet):

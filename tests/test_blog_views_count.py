@@ -19,6 +19,7 @@ import time_machine
 from blog import views_count
 from blog.factories import BlogIndexPageFactory, ensure_wagtail_base, make_post
 from blog.models import BlogPage, PostViewDay, PostViewVisitor
+from home.web.csrf import same_origin_verdict
 
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -100,7 +101,8 @@ def test_a_browser_is_not_a_bot():
     ],
 )
 def test_same_origin_rule(fetch_site, origin, expected):
-    assert views_count.is_same_origin("example.org", fetch_site, origin) is expected
+    verdict = same_origin_verdict(fetch_site, origin, "https://example.org")
+    assert (verdict is True) is expected
 
 
 @pytest.mark.parametrize(

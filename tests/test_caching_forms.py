@@ -116,7 +116,7 @@ def post_as_browser(client, url, data, origin=SITE, fetch_site="same-origin"):
     ("fetch_site", "origin", "expected"),
     [
         ("same-origin", None, True),
-        ("same-origin", "https://evil.example", True),  # the browser's own word wins
+        ("same-origin", "https://evil.example", False),  # both headers must pass
         ("cross-site", SITE, False),
         ("same-site", SITE, False),
         ("none", None, False),

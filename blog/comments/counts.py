@@ -39,11 +39,6 @@ def approved_counts(page_ids):
     return counts
 
 
-def approved_count(page):
-    """The approved comment count of one post."""
-    return Comment.objects.filter(page_id=page.pk, status=moderation.APPROVED).count()
-
-
 def refresh_comment_counts(page_ids):
     """Store the approved count on each blog post (`BlogPage.comment_count`).
 

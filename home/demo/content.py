@@ -45,13 +45,6 @@ def call_to_action(text, page=None, url="", style="primary"):
     }
 
 
-def image_block(image, caption="", alt_text=""):
-    return {
-        "type": "image",
-        "value": {"image": image.pk, "caption": caption, "alt_text": alt_text, "attribution": ""},
-    }
-
-
 def link(page, text):
     """A rich-text link to a page, stored by id so that it survives moves."""
     return f'<a linktype="page" id="{page.pk}">{text}</a>'

@@ -295,8 +295,10 @@ def get_or_create_pdf():
     if document is None:
         document = Document(title=PDF_TITLE)
         document.file.save("lmn-islamophobia-report-2020.pdf", ContentFile(build_demo_pdf()), False)
-        document._set_document_file_metadata()
         document.save()
+        # Wagtail's public accessors fill in and store the size and hash.
+        document.get_file_size()
+        document.get_file_hash()
     return document
 
 

@@ -27,13 +27,15 @@ def same_origin_verdict(sec_fetch_site, origin, own_origin, trusted_origins=()):
     """True when the browser says the POST came from this site, False when it says
     it came from elsewhere, None when it said nothing (the token must decide).
 
-    `Sec-Fetch-Site` wins when present: only "same-origin" passes ("same-site" is a
-    sibling subdomain, "cross-site" another site, "none" not from a page at all).
-    Otherwise `Origin` must equal this site's origin or a trusted one; the opaque
-    origin "null" (sandboxed frames, privacy redirects) never passes.
+    The one same-origin rule: public forms (below) and the post-view beacon
+    (blog/views.py) use it. `Sec-Fetch-Site` must be "same-origin" when present
+    ("same-site" is a sibling subdomain, "cross-site" another site, "none" not from
+    a page at all), and `Origin`, when present, must equal this site's origin or a
+    trusted one, scheme and port included; the opaque origin "null" (sandboxed
+    frames, privacy redirects) never passes. When both are sent both must pass.
     """
-    if sec_fetch_site:
-        return sec_fetch_site.strip().lower() == "same-origin"
+    if sec_fetch_site and sec_fetch_site.strip().lower() != "same-origin":
+        return False
     if origin:
         origin = origin.strip().lower()
         if origin == "null":
@@ -43,7 +45,7 @@ def same_origin_verdict(sec_fetch_site, origin, own_origin, trusted_origins=()):
             return False
         allowed = {own_origin.lower(), *(o.lower() for o in trusted_origins)}
         return f"{parts.scheme}://{parts.netloc}" in allowed
-    return None
+    return True if sec_fetch_site else None
 
 
 class SameOriginCsrfViewMiddleware(CsrfViewMiddleware):
