@@ -19,3 +19,6 @@ class HomeConfig(AppConfig):
         from home.web import frontend_cache
 
         frontend_cache.connect_signals()
+        from home.report import purge as report_purge
+
+        report_purge.connect()

@@ -13,9 +13,9 @@ from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from home.abuse import ratelimit
 from home.hooks import DEMO_CONTENT, NEEDS_YOU, PERSONAL_DATA, RETENTION_RULES
+from home.pages import form_messages
 from home.pages.models import FormPage
 from home.privacy import (
-    form_messages,
     mailing_list,
     staff_routing,  # noqa: F401
     task_records,
@@ -201,6 +201,7 @@ hooks.register(RETENTION_RULES, form_messages.retention_rules)
 hooks.register(PERSONAL_DATA, mailing_list.personal_data)
 hooks.register(RETENTION_RULES, mailing_list.retention_rules)
 hooks.register(PERSONAL_DATA, ratelimit.personal_data)
+hooks.register(RETENTION_RULES, ratelimit.retention_rules)
 hooks.register(PERSONAL_DATA, task_records.personal_data)
 hooks.register(RETENTION_RULES, task_records.retention_rules)
 

@@ -132,6 +132,35 @@ def test_our_packages_import_each_other_without_cycles():
     assert found == [], "Import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
+# Which of home's packages each may import (docs/architecture.md draws the same).
+HOME_LAYERS = {
+    "home.web": set(),
+    "home.privacy": {"home.hooks", "home.web"},
+    "home.abuse": {"home.privacy"},
+    "home.pages": {"home.abuse", "home.privacy", "home.web"},
+    "home.report": {"home.hooks", "home.pages", "home.web"},
+    "home.staff": {"home.hooks", "home.pages", "home.privacy", "home.report"},
+    "home.demo": {"home.pages", "home.report"},
+}
+
+
+def home_package(name):
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "home" and len(parts) > 1 else None
+
+
+def test_home_packages_import_only_the_layers_below_them():
+    offenders = sorted(
+        f"{name} imports {target}"
+        for name, targets in import_graph().items()
+        if home_package(name) in HOME_LAYERS
+        for target in targets
+        if home_package(target) not in (None, home_package(name))
+        and home_package(target) not in HOME_LAYERS[home_package(name)]
+    )
+    assert offenders == []
+
+
 def test_no_module_imports_a_wagtail_hooks_module():
     offenders = sorted(
         f"{name} imports {target}"

@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from home.privacy.registry import PersonalDataHolder
+from home.privacy.registry import PersonalDataHolder, RetentionRule
 
 _KEY_SALT = "lmn.ratelimit.email"
 
@@ -122,3 +122,22 @@ def erase(email):
 
 def personal_data():
     return [PersonalDataHolder("rate_limit_counters", export=export, erase=erase)]
+
+
+def purge_rate_limits(now, dry_run=False):
+    """Rate-limit counters are keyed by visitor hashes and hashed email addresses
+    (pseudonymous personal data): delete those whose window ended over a day ago."""
+    from home.abuse.models import RateLimitCounter
+
+    if dry_run:
+        count = RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).count()
+    else:
+        count = purge_expired(now=now)
+    if not count:
+        return []
+    verb = "Would delete" if dry_run else "Deleted"
+    return [f"{verb} {count} expired rate-limit counter(s)."]
+
+
+def retention_rules():
+    return [RetentionRule("rate_limits", apply=purge_rate_limits)]

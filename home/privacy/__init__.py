@@ -1,7 +1,9 @@
-"""Personal data: the registry of who holds what (subject access, erasure,
-retention), versioned consent wording, the mailing list, the routing of staff
-email, background-task records and spreadsheet safety for downloads.
+"""Personal data: the registry that subject access, erasure and retention run
+through (fed by the PERSONAL_DATA and RETENTION_RULES hooks), versioned consent
+wording, the mailing list, the routing of staff email, background-task records and
+spreadsheet safety for downloads.
 
-May import home.pages and home.abuse; never blog, events, home.staff or home.demo.
-Apps that hold personal data register with it; it never imports them.
+The bottom of home with home.web.links: may import home.hooks and home.web.links
+only. The parts that hold personal data (home.pages, home.abuse, blog, events)
+import it, never the other way round.
 """

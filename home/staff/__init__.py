@@ -2,6 +2,7 @@
 status screen, contact and enquiry messages, the mailing list, subject-access
 downloads, staff avatars and the content checker's settings.
 
-May import every other home package; nothing in home imports it except
-home/wagtail_hooks.py (and the form page's submissions view, lazily).
+May import home.pages, home.report, home.privacy and home.hooks; only
+home/wagtail_hooks.py imports it within home (blog and events use the dashboard's
+Part and Row).
 """

@@ -1,7 +1,8 @@
-"""Request plumbing: the client's address behind our proxy, security headers and
-limits, the same-origin CSRF check, the database-outage page, two-factor sign-in,
-and the caches (fragment-cache versions and front-cache purges).
+"""Request plumbing and caches: the client's address behind our proxy, security
+headers and limits, the one same-origin check, the database-outage page,
+two-factor sign-in, absolute links for emails, fragment-cache versions and
+front-cache purges (each page type's purge rules are registered by the app or
+package that owns it, e.g. home/report/purge.py).
 
-Middleware and cache code: may import Django, Wagtail and home.report or
-home.pages models lazily for purges; never blog, events, home.staff or home.demo.
+Imports nothing else of home.
 """

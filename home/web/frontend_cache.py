@@ -237,28 +237,10 @@ def _after_move(sender, instance, **kwargs):
     purge_after_commit(batch)
 
 
-def action_plan_paths(plan):
-    """The action plan's status feed, each recommendation's page and the plan
-    filtered by each status."""
-    from home.report.models import Recommendation
-    from home.report.progress import STATUS_CHOICES
-
-    numbers = Recommendation.objects.filter(page_id=plan.pk).values_list("number", flat=True)
-    return [
-        "feed/",
-        *(f"recommendation/{number}/" for number in numbers),
-        *(f"?status={value}" for value, _label in STATUS_CHOICES),
-    ]
-
-
 def connect_signals():
     """Connect the page signals for every page type (with its sender, as Wagtail's
-    own frontend cache handlers are connected), and register home's page types."""
+    own frontend cache handlers are connected)."""
     from wagtail.models import Page
-
-    from home.report.models import ActionPlanPage
-
-    register(ActionPlanPage, paths=action_plan_paths)
 
     for model in apps.get_models():
         if issubclass(model, Page):

@@ -1,6 +1,5 @@
 """Messages sent through the site's own forms (contact, services enquiry) in subject
-access, erasure and retention (see `home.privacy.registry`), and the retention of the rate
-limiter's counters.
+access, erasure and retention (see `home.privacy.registry`).
 
 These are Wagtail form submissions of `FormPage`s, whose answers are stored as
 JSON keyed by each editor-made question, so a person's messages are found by
@@ -12,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from home.pages.models import FormPage
 from home.privacy.registry import PersonalDataHolder, RetentionRule
 
 
@@ -24,8 +24,6 @@ def _messages():
     from django.contrib.contenttypes.models import ContentType
 
     from wagtail.contrib.forms.models import FormSubmission
-
-    from home.pages.models import FormPage
 
     page_types = ContentType.objects.get_for_models(FormPage).values()
     return FormSubmission.objects.filter(page__content_type__in=page_types)
@@ -84,28 +82,9 @@ def apply_retention(now, dry_run=False):
     return [f"{verb} {count} form message(s) older than {days} days."]
 
 
-def purge_rate_limits(now, dry_run=False):
-    """Rate-limit counters are keyed by visitor hashes and hashed email addresses
-    (pseudonymous personal data): delete those whose window ended over a day ago."""
-    from home.abuse.models import RateLimitCounter
-    from home.abuse.ratelimit import purge_expired
-
-    if dry_run:
-        count = RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).count()
-    else:
-        count = purge_expired(now=now)
-    if not count:
-        return []
-    verb = "Would delete" if dry_run else "Deleted"
-    return [f"{verb} {count} expired rate-limit counter(s)."]
-
-
 def personal_data():
     return [PersonalDataHolder("messages", export=export, erase=erase)]
 
 
 def retention_rules():
-    return [
-        RetentionRule("messages", apply=apply_retention),
-        RetentionRule("rate_limits", apply=purge_rate_limits),
-    ]
+    return [RetentionRule("messages", apply=apply_retention)]
