@@ -53,7 +53,7 @@ screenshots: $(DEV_STAMP) test-tools
 	bash .ci/with-postgres bash .ci/with-redis $(MAKE) --no-print-directory screenshots-steps
 
 screenshots-steps:
-	SCREENSHOT_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/test_browser_editors.py -k screenshots -q
+	SCREENSHOT_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/browser/test_browser_editors.py -k screenshots -q
 
 ## make audit: known vulnerabilities in installed packages (skipped, with a message, when
 ## PyPI's vulnerability data cannot be reached) and bandit's high-severity findings

@@ -2,7 +2,7 @@
 browser runs, and formula injection for spreadsheets. Extends the comments
 engineers' corpus (tests/test_comments_support.py) rather than replacing it."""
 
-from tests.test_comments_support import XSS_CORPUS as COMMENT_CORPUS
+from tests.blog.comments.test_comments_support import XSS_CORPUS as COMMENT_CORPUS
 
 XSS_PAYLOADS = [
     *COMMENT_CORPUS,

@@ -50,7 +50,7 @@ CSRF_COOKIE_SECURE = True
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 # W003 looks for Django's CSRF middleware by its exact path; ours is a subclass
 # (home/web/csrf.py) that keeps Django's token check for the admin, and
-# tests/test_security_production.py proves CSRF protection is in MIDDLEWARE.
+# tests/security/test_security_production.py proves CSRF protection is in MIDDLEWARE.
 SILENCED_SYSTEM_CHECKS.append("security.W003")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")

@@ -1,0 +1,98 @@
+"""Chromium: a reader comments, a moderator approves it in the admin, the reader sees it."""
+
+import pytest
+
+from tests.blog.comments.test_comments_support import ensure_base_rows
+from tests.conftest import assert_no_axe_violations
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "a-long-test-password-1"
+COMMENT = "Thank you for organising these roundtables.\nWill there be one in Leeds?"
+
+
+@pytest.fixture
+def blog_post():
+    from blog.factories import BlogIndexPageFactory, make_post
+
+    home_page = ensure_base_rows()
+    return make_post(BlogIndexPageFactory(parent=home_page), title="Roundtables announced")
+
+
+@pytest.fixture
+def moderator(blog_post, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "moderator", email="moderator@example.org", password=PASSWORD
+    )
+    user.groups.add(Group.objects.get(name="Comment moderators"))
+    return user
+
+
+def test_reader_comments_moderator_approves_reader_sees_it(
+    live_server, blog_post, moderator, browser, settings
+):
+    settings.LMN_MIN_FORM_FILL_SECONDS = 1
+    reader = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = reader.new_page()
+        post_url = f"{live_server.url}{blog_post.url}"
+        tab.goto(post_url)
+        form = tab.locator("#comment-form")
+        form.get_by_label("Your name").fill("Aisha Example")
+        form.get_by_label("Your email address").fill("aisha@example.org")
+        form.get_by_label("Your comment").fill(COMMENT)
+        consent = form.locator("input[name=consent]")  # the mailing-list box is separate
+        assert not consent.is_checked()
+        assert not form.locator("input[name=mailing_list]").is_checked()
+        consent.check()
+        tab.wait_for_timeout(1100)  # a person takes longer than the minimum fill time
+        form.get_by_role("button", name="Send comment").click()
+        tab.wait_for_url("**?comment=received#comment-status")
+        assert (
+            "Thanks — your comment is awaiting moderation"
+            in tab.locator("#comment-status").inner_text()
+        )
+        assert tab.locator(".comment").count() == 0
+        assert_no_axe_violations(tab)
+
+        admin = staff.new_page()
+        admin.goto(f"{live_server.url}/admin/login/")
+        admin.get_by_label("Username").fill("moderator")
+        admin.get_by_label("Password").fill(PASSWORD)
+        admin.get_by_role("button", name="Sign in").click()
+        admin.wait_for_url(f"{live_server.url}/admin/")
+        admin.goto(f"{live_server.url}/admin/snippets/comments/comment/?status=pending")
+
+        # Text is blurred until the moderator chooses otherwise, from the keyboard too.
+        toggle = admin.locator("[data-comments-blur-toggle]")
+        assert toggle.get_attribute("aria-pressed") == "true"
+        text_box = admin.locator(".lmn-comment-text").first
+        assert "blur" in text_box.evaluate("el => getComputedStyle(el).filter")
+        toggle.focus()
+        admin.keyboard.press("Enter")
+        assert toggle.get_attribute("aria-pressed") == "false"
+        assert text_box.evaluate("el => getComputedStyle(el).filter") == "none"
+
+        admin.get_by_role("link", name="Aisha Example").click()
+        admin.get_by_role("button", name="Approve", exact=True).click()
+        admin.wait_for_url("**/admin/snippets/comments/comment/inspect/**")
+        assert "marked as approved" in admin.content()
+
+        tab.goto(post_url)
+        comment = tab.locator(".comment")
+        assert comment.count() == 1
+        assert "Aisha Example" in comment.inner_text()
+        # The line break survives as a <br>, and the email is nowhere in the page.
+        assert comment.locator(".comment__text br").count() == 1
+        assert "aisha@example.org" not in tab.content()
+        assert "1 comment" in tab.content()
+        assert_no_axe_violations(tab)
+    finally:
+        reader.close()
+        staff.close()
