@@ -7,36 +7,17 @@ on a form); every download of the list is recorded in the audit log with who,
 when and how many rows, never the addresses.
 """
 
-from django.utils.functional import cached_property
-
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 
+from .admin_generic import EmptyDashInspectMixin, SuperusersOnlyPolicy
 from .models import MailingListSubscriber
 from .privacy import record_privacy_action
 from .spreadsheet import FormulaSafeExportMixin
 
-READ_ONLY_ACTIONS = {"view"}
-
-
-def can_see_subscribers(user):
-    """Only active superusers: the list says who wants to hear from a political network."""
-    return bool(user and user.is_active and user.is_superuser)
-
-
-class SuperuserReadOnlyPolicy(BasePermissionPolicy):
-    """Superusers may view (and so list, inspect and download); nobody may add, edit or
-    delete, and nobody else may do anything."""
-
-    def user_has_permission(self, user, action):
-        return can_see_subscribers(user) and action in READ_ONLY_ACTIONS
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(is_active=True, is_superuser=True)
-        return users if READ_ONLY_ACTIONS & set(actions) else users.none()
+# Superusers may view (and so list, inspect and download); nobody may add, edit or
+# delete, and nobody else may do anything, whatever permissions their groups hold.
+subscribers_policy = SuperusersOnlyPolicy(MailingListSubscriber, actions={"view"})
 
 
 class SubscriberIndexView(FormulaSafeExportMixin, IndexView):
@@ -54,6 +35,10 @@ class SubscriberIndexView(FormulaSafeExportMixin, IndexView):
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
+class SubscriberInspectView(EmptyDashInspectMixin, InspectView):
+    pass
+
+
 class MailingListSubscriberViewSet(ModelViewSet):
     model = MailingListSubscriber
     icon = "mail"
@@ -62,6 +47,8 @@ class MailingListSubscriberViewSet(ModelViewSet):
     add_to_settings_menu = True
     menu_order = 910
     index_view_class = SubscriberIndexView
+    inspect_view_class = SubscriberInspectView
+    permission_policy = subscribers_policy
     inspect_view_enabled = True
     copy_view_enabled = False
     inspect_view_fields = [
@@ -82,10 +69,6 @@ class MailingListSubscriberViewSet(ModelViewSet):
     export_filename = "mailing-list"
     # Never used (nobody may add or edit), but ModelViewSet needs a form definition.
     form_fields = []
-
-    @cached_property
-    def permission_policy(self):
-        return SuperuserReadOnlyPolicy(self.model)
 
     def register_permissions(self):
         # No model permissions in the group editor: granting them would change nothing.

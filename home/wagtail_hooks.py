@@ -121,7 +121,7 @@ def register_privacy_admin_urls():
     return [
         path(
             "privacy/subject-access/",
-            privacy_views.subject_access_view,
+            privacy_views.SubjectAccessView.as_view(),
             name="home_privacy_subject_access",
         )
     ]
@@ -129,7 +129,7 @@ def register_privacy_admin_urls():
 
 class SuperuserMenuItem(MenuItem):
     def is_shown(self, request):
-        return privacy_views.can_download(request.user)
+        return privacy_views.subject_access_policy.user_has_permission(request.user, "export")
 
 
 @hooks.register("register_settings_menu_item")
@@ -167,12 +167,18 @@ from . import enquiries_admin  # noqa: E402
 
 @hooks.register("register_admin_urls")
 def register_enquiries_admin_urls():
-    return [path("form-messages/", enquiries_admin.enquiries_index_view, name="home_enquiries")]
+    return [
+        path(
+            "form-messages/",
+            enquiries_admin.EnquiriesIndexView.as_view(),
+            name="home_enquiries",
+        )
+    ]
 
 
 class EnquiriesMenuItem(MenuItem):
     def is_shown(self, request):
-        return staff_routing.can_handle_enquiries(request.user)
+        return enquiries_admin.enquiries_policy.user_has_permission(request.user, "view")
 
 
 @hooks.register("register_admin_menu_item")
