@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import TitleColumn
+from wagtail.admin.ui.tables import BaseColumn, Table, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -63,6 +63,36 @@ class RegistrationsFilterSet(SubmissionsListFilterSet):
         widget=forms.RadioSelect,
         empty_label="All",
     )
+
+
+class SelectColumn(BaseColumn):
+    """The tick box that Wagtail's bulk controller (delete, mark attendance) reads."""
+
+    header_template_name = "events/admin/cells/select_all.html"
+    cell_template_name = "events/admin/cells/select.html"
+
+
+class AnswerColumn(Column):
+    """One field of a registration (`EventRegistration.get_data`); "Registered at"
+    links to the opposite order, as Wagtail's submissions list does (`order_by`)."""
+
+    header_template_name = "events/admin/cells/ordered_header.html"
+
+    def __init__(self, name, order=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.order = order
+
+    def get_value(self, instance):
+        value = instance.get_data().get(self.name)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        return "" if value is None else value
+
+
+class ActionsColumn(BaseColumn):
+    """Attended / did not attend, promote and cancel, as the registration allows."""
+
+    cell_template_name = "events/admin/cells/actions.html"
 
 
 class RegistrationsListView(OrganisersOnlyMixin, FormulaSafeExportMixin, SubmissionsListView):
@@ -164,11 +194,26 @@ class RegistrationsListView(OrganisersOnlyMixin, FormulaSafeExportMixin, Submiss
         ]
         return buttons
 
+    def registration_columns(self):
+        """A tick box, one column per field (sensitive answers too: organisers may
+        see them on screen) and the row's actions."""
+        ordering = self.get_validated_ordering()
+        columns = [SelectColumn("select", label="")]
+        for name, label in self.form_page.get_data_fields():
+            columns.append(
+                AnswerColumn(name, label=label, order=ordering.get(name, (None, None))[1])
+            )
+        columns.append(ActionsColumn("actions", label="Actions"))
+        return columns
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.is_export:
-            for row, submission in zip(context["data_rows"], context["submissions"], strict=True):
-                row["registration"] = submission
+            context["registrations_table"] = Table(
+                self.registration_columns(),
+                context["submissions"],
+                caption=f"Registrations for {self.form_page.title}",
+            )
             context["counts"] = self.form_page.specific.counts
             context["attended_count"] = self.get_base_queryset().filter(attended=True).count()
             context["contribution_count"] = self.form_page.specific.contributions.count()
