@@ -10,7 +10,7 @@ when and how many rows, never the addresses.
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .admin_generic import EmptyDashInspectMixin, SuperusersOnlyPolicy
+from .admin_generic import Column, EmptyDashInspectMixin, SuperusersOnlyPolicy
 from .models import MailingListSubscriber
 from .privacy import record_privacy_action
 from .spreadsheet import FormulaSafeExportMixin
@@ -60,7 +60,14 @@ class MailingListSubscriberViewSet(ModelViewSet):
         "confirmation_sent_at",
         "confirmed_at",
     ]
-    list_display = ["email", "source", "consent", "consented_at", "confirmed_at", "created_at"]
+    list_display = [
+        "email",
+        Column("source", label="Source", accessor="get_source_display", sort_key="source"),
+        Column("consent", label="Consent wording"),
+        Column("consented_at", label="Consented at", sort_key="consented_at"),
+        Column("confirmed_at", label="Confirmed at", sort_key="confirmed_at"),
+        Column("created_at", label="Subscribed at", sort_key="created_at"),
+    ]
     list_filter = ["source", "confirmed_at"]
     search_fields = ["email"]
     search_backend_name = None

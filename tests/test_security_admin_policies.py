@@ -299,6 +299,9 @@ def test_empty_fields_of_one_record_read_a_dash(client, data, people):
     }
     assert values["Confirmed at"] == "—"
     assert "None" not in values.values()
+    headings, rows = cells_by_heading(client.get("/admin/mailing-list/").content)
+    assert rows[0][headings.index("Confirmed at")] == "—"
+    assert rows[0][headings.index("Source")] == "Event registration"
 
 
 def test_action_plan_index_lists_only_editable_plans(client, data, people):
