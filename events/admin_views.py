@@ -24,8 +24,8 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
-from home.admin_generic import Column, LinkColumn, OnePermissionPolicy
-from home.spreadsheet import FormulaSafeExportMixin
+from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.staff.admin_generic import Column, LinkColumn, OnePermissionPolicy
 
 from . import booking
 from . import registration as service
@@ -127,7 +127,7 @@ class RegistrationsListView(OrganisersOnlyMixin, FormulaSafeExportMixin, Submiss
 
         The columns are chosen here: Wagtail's list sets every field, sensitive
         answers included, which only `sensitive=1` asks for."""
-        from home.privacy import record_privacy_action
+        from home.privacy.registry import record_privacy_action
 
         data_fields = self.form_page.get_data_fields(include_sensitive=self.include_sensitive)
         self.list_export = [name for name, _label in data_fields]

@@ -14,8 +14,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 import django_filters
 
-from home.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
-from home.spreadsheet import FormulaSafeExportMixin
+from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.staff.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
 
 from .admin_views import PERMISSION
 from .models import EventContribution, EventPage
@@ -45,7 +45,7 @@ class ContributionIndexView(FormulaSafeExportMixin, generic.IndexView):
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download is recorded in the audit log: who, when and how many rows."""
-        from home.privacy import record_privacy_action
+        from home.privacy.registry import record_privacy_action
 
         record_privacy_action(
             "contributions_export",

@@ -20,11 +20,11 @@ from bs4 import BeautifulSoup
 from events.admin_views import registrations_policy
 from events.factories import STANDARD_QUESTIONS, create_event
 from events.models import EventContribution, EventRegistration
-from home.consent import current_consent
-from home.enquiries_admin import enquiries_policy
-from home.mailing_list_admin import subscribers_policy
 from home.models import ConsentText, FormPage, MailingListSubscriber, PrivacyAction
-from home.privacy_views import subject_access_policy
+from home.privacy.consent import current_consent
+from home.staff.enquiries import enquiries_policy
+from home.staff.mailing_list import subscribers_policy
+from home.staff.privacy import subject_access_policy
 from tests import test_events_support as events_support
 from tests.report_factories import make_plan, make_report
 from tests.test_events_support import register

@@ -21,9 +21,10 @@ from wagtail.admin.ui.tables import Table
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from . import privacy
+from home.privacy import registry as privacy
+from home.privacy.models import PrivacyAction
+
 from .admin_generic import Column, SuperusersOnlyPolicy
-from .models import PrivacyAction
 
 subject_access_policy = SuperusersOnlyPolicy(PrivacyAction, actions={"export"})
 

@@ -22,9 +22,10 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.permissions import page_permission_policy
 
+from home.report.models import ActionPlanPage, RecommendationStatusChange
+from home.report.progress import STATUS_CHOICES
+
 from .admin_generic import Column
-from .report_models import ActionPlanPage, RecommendationStatusChange
-from .report_progress import STATUS_CHOICES
 
 
 class QuickStatusForm(forms.Form):

@@ -18,11 +18,12 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.contrib.forms.views import SubmissionsListView
 
+from home.pages.models import FormPage
+from home.privacy.registry import record_privacy_action
+from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.privacy.staff_routing import ENQUIRIES_PERMISSION
+
 from .admin_generic import Column, OnePermissionPolicy
-from .models import FormPage
-from .privacy import record_privacy_action
-from .spreadsheet import FormulaSafeExportMixin
-from .staff_routing import ENQUIRIES_PERMISSION
 
 # Handlers read, download (view) and delete messages; nothing else here.
 enquiries_policy = OnePermissionPolicy(FormPage, ENQUIRIES_PERMISSION, actions={"view", "delete"})
