@@ -236,6 +236,7 @@ class CommentQueueViewSet(ModelViewSet):
     index_view_class = CommentIndexView
     inspect_view_class = CommentInspectView
     index_template_name = "comments/admin/index.html"
+    index_results_template_name = "comments/admin/index_results.html"
     filterset_class = CommentFilterSet
     search_fields = ["text", "name"]
     search_backend_name = None
