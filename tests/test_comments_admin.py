@@ -604,3 +604,17 @@ def test_superuser_edits_comment_settings(admin_client):
     html = response.content.decode()
     for label in ("Banned words", "Suspect words", "Keep commenters&#x27; personal data"):
         assert label in html
+
+
+def test_group_editor_offers_view_moderate_and_delete_for_comments_not_add(admin_client):
+    group = Group.objects.get(name="Comment moderators")
+    html = admin_client.get(f"/admin/groups/edit/{group.pk}/").content.decode()
+    offered = {int(pk) for pk in re.findall(r'name="permissions" value="(\d+)"', html)}
+    comment_perms = dict(
+        Permission.objects.filter(
+            content_type__app_label="comments", content_type__model="comment"
+        ).values_list("codename", "pk")
+    )
+    assert {comment_perms["view_comment"], comment_perms["change_comment"]} <= offered
+    assert comment_perms["delete_comment"] in offered
+    assert comment_perms["add_comment"] not in offered

@@ -83,8 +83,7 @@ class CommentPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
-        actions = {"change" if a == "moderate" else a for a in actions}
-        actions -= {"add"}
+        actions = {"change" if a == "moderate" else a for a in actions if a not in self.REFUSED}
         return super().users_with_any_permission(actions)
 
 
@@ -273,6 +272,11 @@ class CommentQueueViewSet(ModelViewSet):
     @cached_property
     def permission_policy(self):
         return CommentPermissionPolicy(self.model)
+
+    def get_permissions_to_register(self):
+        # The group editor offers view, change (= moderate) and delete; granting "add"
+        # would change nothing.
+        return super().get_permissions_to_register().exclude(codename="add_comment")
 
     @property
     def decide_view(self):
