@@ -122,6 +122,19 @@ def test_reader_comments_moderator_approves_reader_sees_it(
         assert admin.locator("tr", has_text="Suspect words").count() == 1
         assert_no_axe_violations(admin)
 
+        # Bulk actions stay: tick the held comment with the Space key, then mark it as spam.
+        admin.locator("tr", has_text="Held Sender").locator("[data-bulk-action-checkbox]").focus()
+        admin.keyboard.press("Space")
+        spam = admin.get_by_role("link", name="Mark selected comments as spam")
+        spam.wait_for(state="visible")
+        with admin.expect_navigation():
+            spam.click()
+        admin.get_by_role("button", name="Yes, mark as spam").click()
+        admin.wait_for_url(queue_url)
+        assert "1 comment marked as spam." in admin.locator(".messages").inner_text()
+        flagged_comment.refresh_from_db()
+        assert flagged_comment.status == "spam"
+
         tab.goto(post_url)
         comment = tab.locator(".comment")
         assert comment.count() == 1

@@ -428,7 +428,7 @@ def test_the_queue_keeps_its_filters_search_and_page_after_a_decision(
     for n in range(3):
         make_comment(post, status=moderation.PENDING, text=f"here {n}")
     make_comment(other, status=moderation.PENDING, text="elsewhere")
-    query = {"status": "pending", "page": post.pk, "q": "here"}
+    query = {"status": "pending", "page": post.pk, "q": "here", "p": "1"}
     for url in (LIST_URL, f"{LIST_URL}results/"):
         forms = row_forms(moderator_client.get(url, query).content.decode())
         assert len(forms) == 3
@@ -438,6 +438,7 @@ def test_the_queue_keeps_its_filters_search_and_page_after_a_decision(
                 "status": ["pending"],
                 "page": [str(post.pk)],
                 "q": ["here"],
+                "p": ["1"],
             }
     action, next_url, _buttons = forms[0]
     response = moderator_client.post(action, {"status": moderation.APPROVED, "next": next_url})
@@ -501,6 +502,8 @@ def test_people_who_may_not_moderate_see_no_decision_buttons(client, django_user
 def test_bulk_decisions(moderator_client, moderator, post, action, status):
     comments = [make_comment(post, status=moderation.PENDING, text=f"c{n}") for n in range(3)]
     untouched = make_comment(post, status=moderation.PENDING, text="not selected")
+    queue = moderator_client.get(LIST_URL).content.decode()
+    assert f'href="/admin/bulk/comments/comment/{action}/"' in queue
     confirm = moderator_client.get(bulk_url(action, *comments))
     assert confirm.status_code == 200
     response = moderator_client.post(bulk_url(action, *comments))
