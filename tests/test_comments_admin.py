@@ -483,6 +483,7 @@ def test_people_who_may_not_moderate_see_no_decision_buttons(client, django_user
     assert "only to be read" in html
     assert row_forms(html) == []
     assert "data-bulk-action-checkbox" not in html
+    assert "/admin/bulk/comments/comment/" not in html
     assert denied(decide(client, comment, moderation.APPROVED))
     comment.refresh_from_db()
     assert comment.status == moderation.PENDING

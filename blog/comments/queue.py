@@ -154,9 +154,13 @@ class CommentIndexView(IndexView):
         return super().get_base_queryset().select_related("page")
 
     @cached_property
+    def can_moderate(self):
+        return self.user_has_permission("moderate")
+
+    @cached_property
     def columns(self):
         columns = list(super().columns)
-        if self.user_has_permission("moderate"):
+        if self.can_moderate:
             # Wagtail's bulk-action checkboxes, described by each row's name cell.
             columns.insert(0, BulkActionsCheckboxColumn("bulk_actions", obj_type="comment"))
             columns.append(DecideColumn("decide", label="Decide"))
