@@ -622,3 +622,20 @@ def test_group_editor_offers_view_moderate_and_delete_for_comments_not_add(admin
     assert {comment_perms["view_comment"], comment_perms["change_comment"]} <= offered
     assert comment_perms["delete_comment"] in offered
     assert comment_perms["add_comment"] not in offered
+
+
+def test_the_queue_query_count_does_not_grow_with_its_rows(moderator_client, blog_index, post):
+    from blog.factories import make_post
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert moderator_client.get(LIST_URL).status_code == 200
+        return len(captured)
+
+    make_comment(post, status=moderation.PENDING, text="first", reasons=["Suspect words: x"])
+    moderator_client.get(LIST_URL)  # warm per-process caches (content types, settings)
+    few = queries()
+    other = make_post(blog_index, title="Another post")
+    for n in range(20):
+        make_comment(other if n % 2 else post, status=moderation.PENDING, text=f"more {n}")
+    assert queries() == few
