@@ -203,7 +203,7 @@ class Stack:
             # fetched (a real reader's browser fetches its own); the fill time still holds.
             FORM_TOKEN_USES="1000000000",  # noqa: S106 (a count, not a password)
         )
-        # The app purges nginx's page cache when content changes (home/frontend_cache.py).
+        # The app purges nginx's page cache when content changes (home/web/frontend_cache.py).
         env["NGINX_PURGE_URL"] = f"http://127.0.0.1:{self.nginx_purge_port}"
         if self.redis_port:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"

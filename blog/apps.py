@@ -7,7 +7,7 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
-        from home.caching import connect_content_models
+        from home.web.caching import connect_content_models
 
         from . import demo  # noqa: F401  (registers the blog's demo loader)
         from .models import Author, BlogCategory

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
-from home.dashboard import DASHBOARD_MEDIA, Part, Row, waited
-from home.visitor import today
+from home.abuse.visitor import today
+from home.staff.dashboard import DASHBOARD_MEDIA, Part, Row, waited
 
 from . import charts
 

@@ -1,6 +1,6 @@
 """Registers the blog's demo loader; the content itself is in `blog.demo_content`."""
 
-from home import demo
+from home.demo import registry as demo
 
 
 @demo.register("blog", order=30)

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from wagtail.rich_text import RichText
 
-from home.demo_images import get_or_create_image, share_card
-from home.visitor import today
+from home.abuse.visitor import today
+from home.demo.images import get_or_create_image, share_card
 
 from .models import Author, BlogCategory, BlogIndexPage, BlogPage, PostViewDay
 

@@ -32,7 +32,7 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT = 20
 USER_AGENT = "LMN-site-importer/1.0 (+https://www.labourmuslims.org)"
 
-# What Wagtail's rich text editor keeps for a post body (see home.blocks).
+# What Wagtail's rich text editor keeps for a post body (see home.pages.blocks).
 RICH_TEXT_TAGS = {"p", "h2", "h3", "h4", "b", "i", "ul", "ol", "li", "a", "br"}
 _BLOCK_TAG = re.compile(r"^\s*<(p|h2|h3|h4|ul|ol)\b")
 _RENAMES = [

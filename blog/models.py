@@ -32,8 +32,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 
-from home.blocks import BaseStreamBlock
 from home.models import BasePage, is_public
+from home.pages.blocks import BaseStreamBlock
 
 from .admin_forms import BlogPageForm
 from .panels import ViewsChartPanel

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from wagtail.admin.panels import Panel
 
-from home.visitor import today
+from home.abuse.visitor import today
 
 from . import charts
 

@@ -1,10 +1,10 @@
 """What the front cache must drop when a post, the blog index or a comment changes
-(see home/frontend_cache.py): the index's feeds, archives and first pages, a post's
+(see home/web/frontend_cache.py): the index's feeds, archives and first pages, a post's
 tag archives, and a post when one of its comments is approved or taken down."""
 
 from django.db.models.signals import post_delete, post_save
 
-from home import frontend_cache
+from home.web import frontend_cache
 
 from .comments.models import Comment
 from .comments.moderation import APPROVED

@@ -6,9 +6,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from home.abuse.ratelimit import hit
+from home.abuse.visitor import network_hash, today, visitor_hash
 from home.models import is_public
-from home.ratelimit import hit
-from home.visitor import network_hash, today, visitor_hash
 
 from . import views_count
 from .models import BlogPage

@@ -3,7 +3,7 @@
 The post page sends a small same-origin beacon (so a page served from a cache is
 still counted); `blog.views.view_beacon` checks it with the plain functions here
 and then calls `record_view`. Nothing here stores an IP address or user agent:
-only the day's anonymous visitor hash from `home.visitor`, and those rows are
+only the day's anonymous visitor hash from `home.abuse.visitor`, and those rows are
 deleted once the day is over while the daily totals stay.
 """
 
@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from home.ratelimit import count_in_cache, hit
+from home.abuse.ratelimit import count_in_cache, hit
 
 MAX_BODY_BYTES = 512
 TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
@@ -48,7 +48,7 @@ def is_same_origin(host, sec_fetch_site=None, origin=None, scheme="https"):
     Browsers send `Sec-Fetch-Site` and `Origin` with a beacon; either one naming
     another site refuses it, and a request with neither (not a browser) is refused too.
     The whole origin must match, scheme included: a page on http:// is another
-    origin than our https:// site (as in home/csrf.py).
+    origin than our https:// site (as in home/web/csrf.py).
     """
     if sec_fetch_site is not None and sec_fetch_site != "same-origin":
         return False

@@ -3,7 +3,7 @@ blog index."""
 
 from wagtail import hooks
 
-from home import dashboard as home_dashboard
+from home.staff import dashboard as home_dashboard
 
 from . import dashboard
 from .models import BlogIndexPage

@@ -22,7 +22,7 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
-from home.spreadsheet import FormulaSafeExportMixin
+from home.privacy.spreadsheet import FormulaSafeExportMixin
 
 from . import booking
 from . import registration as service
@@ -92,7 +92,7 @@ class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download of registrations is recorded in the audit log: who, when, which
         event, how many rows and whether sensitive answers were included."""
-        from home.privacy import record_privacy_action
+        from home.privacy.registry import record_privacy_action
 
         rows = queryset.count() if hasattr(queryset, "count") else len(queryset)
         record_privacy_action(

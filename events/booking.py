@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from wagtail.log_actions import log
 
-from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
+from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 
 from . import registration as service
 from .forms import EventFormBuilder

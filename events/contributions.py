@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from wagtail.contrib.forms.forms import BaseForm
 
-from home import ratelimit
-from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
-from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
-from home.models import SpamProtectedFormBuilder
+from home.abuse import ratelimit
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
+from home.pages.models import SpamProtectedFormBuilder
+from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 
 ANONYMOUS_FIELD = "anonymous"
 SUMMARY_FIELD = "wants_summary"

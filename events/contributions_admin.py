@@ -17,7 +17,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 import django_filters
 
-from home.spreadsheet import neutralise_formula
+from home.privacy.spreadsheet import neutralise_formula
 
 from .admin_views import can_manage_registrations
 from .models import EventContribution, EventPage
@@ -72,7 +72,7 @@ class ContributionIndexView(generic.IndexView):
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download is recorded in the audit log: who, when and how many rows."""
-        from home.privacy import record_privacy_action
+        from home.privacy.registry import record_privacy_action
 
         record_privacy_action(
             "contributions_export",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
-from home.dashboard import DASHBOARD_MEDIA, LIST_LIMIT, Part, Row
+from home.staff.dashboard import DASHBOARD_MEDIA, LIST_LIMIT, Part, Row
 
 from .admin_views import can_manage_registrations
 from .dates import human_date_range

@@ -15,9 +15,9 @@ from django.utils import timezone
 from wagtail.models import GroupPagePermission
 from wagtail.rich_text import RichText
 
-from home import demo
-from home.consent import current_consent
+from home.demo import registry as demo
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 
 from .dates import LONDON
 from .factories import STANDARD_QUESTIONS, create_event, create_event_index

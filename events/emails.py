@@ -5,8 +5,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from home.mailing_list import unsubscribe_url_for
-from home.staff_routing import staff_addresses
+from home.privacy.mailing_list import unsubscribe_url_for
+from home.privacy.staff_routing import staff_addresses
 
 from .dates import human_date_range
 from .ics import build_calendar

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder, WagtailAdminFormPageForm
 from wagtail.contrib.forms.utils import get_field_clean_name
 
-from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
-from home.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
-from home.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
-from home.mailing_list_forms import add_opt_in
-from home.models import SpamProtectedFormBuilder
-from home.spreadsheet import check_question_labels
-from home.staff_routing import ProtectedSettingsFormMixin
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMixin
+from home.pages.models import SpamProtectedFormBuilder
+from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
+from home.privacy.mailing_list_forms import FIELD_NAME as MAILING_LIST_FIELD
+from home.privacy.mailing_list_forms import add_opt_in
+from home.privacy.spreadsheet import check_question_labels
+from home.privacy.staff_routing import ProtectedSettingsFormMixin
 
 from .contributions import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
 
@@ -89,7 +89,7 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
             **traps,
         }
         self.initial[CONSENT_VERSION_FIELD] = consent.version
-        # Separate from consent, optional and never pre-ticked (see home/mailing_list_forms.py).
+        # Separate from consent, optional and never pre-ticked (home/privacy/mailing_list_forms.py).
         add_opt_in(
             self,
             help_text="Separate from the box above: you can register without it.",
@@ -178,7 +178,7 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     who receives registrants' details (notification and sender addresses, each
     question's "sensitive" flag, the retention period) are for Event organisers and
     superusers only: an Editor's save that changes one is refused, and every change
-    is written to the page's history (see home/staff_routing.py).
+    is written to the page's history (see home/privacy/staff_routing.py).
 
     For Editors a question they add must be marked sensitive (answers then stay out
     of emails and default exports until an organiser decides otherwise), a

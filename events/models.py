@@ -33,8 +33,8 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
 
-from home.blocks import BaseStreamBlock
 from home.models import BasePage, is_public
+from home.pages.blocks import BaseStreamBlock
 
 from . import capacity as rules
 from .blocks import WhatWeHeardBlock
@@ -106,17 +106,17 @@ class EventIndexPage(BasePage):
 
 def registration_consent():
     """The current consent wording for registrations (created on first use; kept
-    in the cache under the content version, see home/consent.py)."""
-    from home.consent import current_consent
+    in the cache under the content version, see home/privacy/consent.py)."""
     from home.models import ConsentText
+    from home.privacy.consent import current_consent
 
     return current_consent(ConsentText.EVENT_REGISTRATION)
 
 
 def contribution_consent():
-    """The current consent wording for written contributions (see home/consent.py)."""
-    from home.consent import current_consent
+    """The current consent wording for written contributions (see home/privacy/consent.py)."""
     from home.models import ConsentText
+    from home.privacy.consent import current_consent
 
     return current_consent(ConsentText.EVENT_CONTRIBUTION)
 

@@ -1,4 +1,4 @@
-"""Registrations in subject access, erasure and retention (see `home.privacy`).
+"""Registrations in subject access, erasure and retention (see `home.privacy.registry`).
 
 Registered in `EventsConfig.ready()`. Registrations are never simply deleted:
 the name, email address and answers are removed and the row keeps only its
@@ -312,7 +312,7 @@ def apply_contribution_retention(now, dry_run=False):
 
 
 def register():
-    from home import privacy
+    from home.privacy import registry as privacy
 
     privacy.register_holder("registrations", export=export, erase=erase)
     privacy.register_holder("contributions", export=export_contributions, erase=erase_contributions)

@@ -1,5 +1,5 @@
 """What the front cache must drop when an event or its places change (see
-home/frontend_cache.py): the calendar feed and the event's calendar file when it is
+home/web/frontend_cache.py): the calendar feed and the event's calendar file when it is
 published, moved or unpublished; the event page, the events index (its filtered
 views too) and the home page whenever a place is taken or given back, including by
 an organiser (a phone booking, a cancellation, a promotion, a deleted registration).
@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from wagtail.signals import page_unpublished
 
-from home import frontend_cache
+from home.web import frontend_cache
 
 from .models import AUDIENCES, EventContribution, EventIndexPage, EventPage, EventRegistration
 
@@ -67,7 +67,7 @@ def add_action_plans(batch, roundtables=()):
     """Every live action plan (each shows the totals), filtered by each status and by
     each roundtable that informed it, plus the roundtables (event slugs) given."""
     from home.models import ActionPlanPage
-    from home.report_progress import STATUS_CHOICES
+    from home.report.progress import STATUS_CHOICES
 
     from .models import RecommendationLink
 

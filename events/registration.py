@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from home import ratelimit
+from home.abuse import ratelimit
 
 from . import capacity as rules
 from .models import EventPage, EventRegistration
@@ -339,7 +339,7 @@ def confirm(token, now=None):
 
 
 def _opt_in_to_mailing_list(email, wording):
-    from home import mailing_list
+    from home.privacy import mailing_list
 
     try:
         mailing_list.opt_in(email, mailing_list.EVENT_REGISTRATION, consent=wording)

@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from home.ratelimit import hit
-from home.visitor import network_hash, visitor_hash
+from home.abuse.ratelimit import hit
+from home.abuse.visitor import network_hash, visitor_hash
 
 from . import registration as service
 from .capacity import Window

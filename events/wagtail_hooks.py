@@ -144,7 +144,7 @@ def registration_counts_button(page, user, next_url=None):
 
 
 # Editors' dashboard: registration dates in "Needs you", and the Events panel.
-from home import dashboard as home_dashboard  # noqa: E402
+from home.staff import dashboard as home_dashboard  # noqa: E402
 
 from . import dashboard  # noqa: E402
 

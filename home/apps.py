@@ -7,26 +7,27 @@ class HomeConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import privacy_forms, report_demo  # noqa: F401  (report_demo: its demo loader)
-        from .caching import connect_signals
+        from home.demo import report as report_demo  # noqa: F401  (report_demo: its demo loader)
+        from home.privacy import form_messages  # noqa: F401
+        from home.web.caching import connect_signals
 
         # Publishing bumps the content version that fragment and page caches key on.
         connect_signals()
         # Contact and enquiry messages in subject access, erasure and retention.
-        privacy_forms.register()
+        form_messages.register()
         # The optional mailing-list subscription in subject access and erasure.
-        from . import mailing_list
+        from home.privacy import mailing_list
 
         mailing_list.register()
         # Rate-limit counters keyed on an email address, in subject access and erasure.
-        from . import ratelimit
+        from home.abuse import ratelimit
 
         ratelimit.register()
         # Failed background tasks keep no address in their error text.
-        from . import task_records
+        from home.privacy import task_records
 
         task_records.register()
         # Changes purge the front cache (nginx, a CDN) of the pages that show them.
-        from . import frontend_cache
+        from home.web import frontend_cache
 
         frontend_cache.connect_signals()

@@ -1,12 +1,28 @@
 """Admin registrations for the home app."""
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect
+from django.urls import path, reverse
 
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
-from .models import ConsentText, FormPage
+from home.pages.models import FormPage
+from home.privacy import staff_routing  # noqa: F401
+from home.privacy.models import ConsentText
+from home.staff import (
+    action_plan,  # noqa: F401
+    avatars,
+    content_checks,
+    dashboard,
+)
+from home.staff import enquiries as enquiries_admin
+from home.staff import privacy as privacy_views
+from home.staff.mailing_list import MailingListSubscriberViewSet
 
 
 class ConsentTextEditView(EditView):
@@ -42,13 +58,6 @@ class ConsentTextViewSet(SnippetViewSet):
 
 register_snippet(ConsentTextViewSet)
 
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-
-from wagtail import hooks  # noqa: E402
-from wagtail.models import Page  # noqa: E402
-
-from . import report_hooks, staff_routing  # noqa: E402,F401
-
 
 @hooks.register("register_log_actions")
 def register_privacy_log_actions(actions):
@@ -80,7 +89,7 @@ def register_privacy_log_actions(actions):
 
 @hooks.register("after_create_page")
 def log_routing_of_new_page(request, page):
-    """A new page's routing settings, recorded once it has an id (home/staff_routing.py)."""
+    """A new page's routing settings, recorded once it has an id (home/privacy/staff_routing.py)."""
     pending = getattr(page, "routing_changes_to_log", None)
     if pending:
         user, changes = pending
@@ -101,19 +110,13 @@ def enquiries_only_for_handlers(user, editable_forms):
 
 
 # Editors' dashboard ("Needs you", to which blog and events add their parts) and the
-# content checker; see home/dashboard.py and home/content_checks.py.
-from . import content_checks, dashboard  # noqa: E402
+# content checker; see home/staff/dashboard.py and home/staff/content_checks.py.
 
 hooks.register("construct_homepage_panels", dashboard.add_needs_you_panel)
 hooks.register("construct_wagtail_userbar", content_checks.use_site_content_checker)
 
 
-# Personal data requests: superusers download a person's data (home/privacy_views.py).
-from django.urls import path, reverse  # noqa: E402
-
-from wagtail.admin.menu import MenuItem  # noqa: E402
-
-from . import privacy_views  # noqa: E402
+# Personal data requests: superusers download a person's data (home/staff/privacy.py).
 
 
 @hooks.register("register_admin_urls")
@@ -143,8 +146,7 @@ def register_privacy_menu_item():
     )
 
 
-# Mailing-list subscribers: read-only, superusers only (home/mailing_list_admin.py).
-from .mailing_list_admin import MailingListSubscriberViewSet  # noqa: E402
+# Mailing-list subscribers: read-only, superusers only (home/staff/mailing_list.py).
 
 
 @hooks.register("register_admin_viewset")
@@ -152,8 +154,7 @@ def register_mailing_list_viewset():
     return MailingListSubscriberViewSet("mailing_list_subscribers")
 
 
-# Staff avatars: an uploaded picture or initials, never Gravatar (home/avatars.py).
-from . import avatars  # noqa: E402
+# Staff avatars: an uploaded picture or initials, never Gravatar (home/staff/avatars.py).
 
 
 @hooks.register("get_avatar_url")
@@ -161,8 +162,7 @@ def staff_avatar_url(user, size):
     return avatars.avatar_url(user, size)
 
 
-# Contact and enquiry messages: Enquiry handlers and superusers (home/enquiries_admin.py).
-from . import enquiries_admin  # noqa: E402
+# Contact and enquiry messages: Enquiry handlers and superusers (home/staff/enquiries.py).
 
 
 @hooks.register("register_admin_urls")

@@ -5,7 +5,7 @@ Every call is bounded by the socket timeouts in the cache's OPTIONS. After a
 failure this process stops asking Redis for RETRY_SECONDS, so a request with a
 dozen cache calls waits for at most one timeout, not a dozen. Reads then miss
 (the page is rendered afresh), writes are dropped, and `incr`/`decr` return None,
-which the rate limits take as "count in the database instead" (home/ratelimit.py).
+which the rate limits take as "count in the database instead" (home/abuse/ratelimit.py).
 """
 
 import logging

@@ -7,17 +7,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import mailing_list_views
-from home import views as home_views
-from home.twofactor import SiteTwoFactorLoginView
+from home.pages import views as home_views
+from home.privacy import mailing_list_views
+from home.web.twofactor import SiteTwoFactorLoginView
 
-# A database outage gets a friendly 503 rather than the 500 page (home/outage.py).
-handler500 = "home.outage.server_error"
+# A database outage gets a friendly 503 rather than the 500 page (home/web/outage.py).
+handler500 = "home.web.outage.server_error"
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     # wagtail-2fa's code page, with a form that works with current django-otp
-    # (see home/twofactor.py); it shadows the one the wagtail-2fa hook registers.
+    # (see home/web/twofactor.py); it shadows the one the wagtail-2fa hook registers.
     path("admin/2fa/auth", SiteTwoFactorLoginView.as_view(), name="wagtail_2fa_auth"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -110,7 +110,7 @@ def restore_groups():
 @pytest.fixture
 def home_page(db):
     """The home page as the default site's root, as `load_demo` makes it."""
-    from home.demo_content import build_home_tree
+    from home.demo.content import build_home_tree
 
     restore_migration_data()
     return build_home_tree(io.StringIO())

@@ -6,8 +6,8 @@ from django.core.files.base import ContentFile
 
 from wagtail.documents import get_document_model
 
-from home.report_demo import build_demo_pdf
-from home.report_models import ActionPlanPage, Recommendation, ReportPage
+from home.demo.report import build_demo_pdf
+from home.report.models import ActionPlanPage, Recommendation, ReportPage
 
 
 def make_pdf(title="Report PDF"):

@@ -6,7 +6,7 @@ import pytest
 
 from blog.demo_content import build_blog
 from blog.models import BlogCategory, BlogIndexPage, BlogPage, PostViewDay
-from home import demo
+from home.demo import registry as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from blog import charts
 from blog.factories import BlogIndexPageFactory, make_post
 from blog.models import PostViewDay
-from home.visitor import today
+from home.abuse.visitor import today
 
 
 def test_daily_series_fills_missing_days_with_zero():

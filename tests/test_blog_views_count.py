@@ -271,7 +271,7 @@ def test_purge_command_deletes_old_visitor_rows_and_keeps_totals(post):
 
 
 def base_home_page():
-    from home.demo_content import build_home_tree
+    from home.demo.content import build_home_tree
 
     ensure_wagtail_base()
     return build_home_tree(io.StringIO())

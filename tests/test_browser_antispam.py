@@ -19,7 +19,7 @@ pytestmark = [
 
 @pytest.fixture
 def contact(settings):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
     from home.models import FormPage
 
     settings.LMN_MIN_FORM_FILL_SECONDS = 1

@@ -179,7 +179,7 @@ def test_screenshots_for_the_editors_guide(browser, live_server, home_page, scre
     from blog.factories import ensure_wagtail_base
     from blog.models import BlogPage
     from events.models import EventPage
-    from home.report_models import ActionPlanPage
+    from home.report.models import ActionPlanPage
 
     ensure_wagtail_base()
     ensure_groups()

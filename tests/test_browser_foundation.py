@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from tests.conftest import assert_no_axe_violations
 
 pytestmark = [

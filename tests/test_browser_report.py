@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from home.report_demo import load_report
+from home.demo.report import load_report
 from tests.conftest import assert_no_axe_violations, restore_migration_data
 
 pytestmark = [

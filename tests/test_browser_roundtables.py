@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
 from events.models import EventContribution, EventRegistration, RecommendationLink
-from home.consent import current_consent
 from home.models import ConsentText
-from home.report_progress import IN_PROGRESS, NOT_STARTED
+from home.privacy.consent import current_consent
+from home.report.progress import IN_PROGRESS, NOT_STARTED
 from tests.conftest import assert_no_axe_violations, restore_groups
 from tests.report_factories import make_plan, make_report
 

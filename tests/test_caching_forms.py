@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 
 import pytest
 
-from home.csrf import same_origin_verdict
+from home.web.csrf import same_origin_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_trusted_origins_pass():
 
 @pytest.fixture
 def contact_page(home_page):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
     from home.models import FormPage
 
     load_home_content(home_page, io.StringIO())

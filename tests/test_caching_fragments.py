@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def site(home_page):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
 
     load_home_content(home_page, io.StringIO())
     return home_page

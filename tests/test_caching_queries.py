@@ -70,7 +70,7 @@ def grow(home_page, size):
             )
             for j in range(size)
         )
-    from home.report_models import ActionPlanPage, ReportPage
+    from home.report.models import ActionPlanPage, ReportPage
     from tests.report_factories import make_plan, make_report
 
     report = ReportPage.objects.first() or make_report(home_page)

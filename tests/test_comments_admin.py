@@ -299,8 +299,8 @@ def test_xss_corpus_is_inert_in_the_admin(moderator_client, post, payload):
 
 
 def test_inspect_shows_email_consent_and_reports_to_moderators(moderator_client, post):
-    from home.consent import current_consent
     from home.models import ConsentText
+    from home.privacy.consent import current_consent
 
     consent = current_consent(ConsentText.COMMENT)
     comment = make_comment(post, email="commenter@example.org", consent=consent)

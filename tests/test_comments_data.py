@@ -140,13 +140,13 @@ def test_load_demo_command_runs_the_comment_loader(home_page):
     assert Comment.objects.filter(status=moderation.PENDING).exists()
 
 
-# ---------- Subject access and erasure (home.privacy) ----------
+# ---------- Subject access and erasure (home.privacy.registry) ----------
 
 
 def test_privacy_export_holds_the_persons_comments_only(post):
-    from home import privacy
-    from home.consent import current_consent
     from home.models import ConsentText
+    from home.privacy import registry as privacy
+    from home.privacy.consent import current_consent
 
     consent = current_consent(ConsentText.COMMENT)
     mine = make_comment(
@@ -168,7 +168,7 @@ def test_privacy_export_holds_the_persons_comments_only(post):
 
 def test_privacy_erase_deletes_comments_and_keeps_replied_ones_as_placeholders(post):
     from blog.models import BlogPage
-    from home import privacy
+    from home.privacy import registry as privacy
 
     replied = make_comment(post, email="person@example.org", text="answered", name="Person")
     make_comment(post, email="other@example.org", text="a reply", parent=replied)

@@ -14,8 +14,8 @@ import pytest
 
 from blog.comments import moderation
 from blog.comments.models import Comment, CommentReport, CommentThread
-from home.consent import current_consent, publish_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent, publish_consent
 from tests import test_comments_support as support
 from tests.test_comments_support import (
     XSS_CORPUS,
@@ -274,7 +274,7 @@ def test_rate_limit_holds_under_concurrent_requests():
     """Ten simultaneous posts from one visitor, each on its own database connection
     (as separate server processes would be): never more than five are taken.
 
-    (home.ratelimit reads the counter back after incrementing it, so under a rush
+    (home.abuse.ratelimit reads the counter back after incrementing it, so under a rush
     it can refuse one more than strictly needed; it never lets one too many in.)"""
     from blog.factories import BlogIndexPageFactory, make_post
 

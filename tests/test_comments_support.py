@@ -74,7 +74,7 @@ def ensure_base_rows():
     from django.apps import apps
 
     from blog.factories import ensure_wagtail_base
-    from home.demo_content import build_home_tree
+    from home.demo.content import build_home_tree
 
     ensure_wagtail_base()
     migration = importlib.import_module("blog.comments.migrations.0002_comment_moderators_group")

@@ -6,7 +6,7 @@ from django import forms
 
 import pytest
 
-from home.antispam import (
+from home.abuse.antispam import (
     EXPIRED_MESSAGE,
     HONEYPOT_FIELD,
     MISSING_MESSAGE,

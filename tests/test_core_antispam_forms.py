@@ -21,7 +21,7 @@ from django.test import Client
 import pytest
 import time_machine
 
-from home.antispam import (
+from home.abuse.antispam import (
     MISSING_MESSAGE,
     STARTED_FIELD,
     TOO_QUICK_MESSAGE,
@@ -100,7 +100,7 @@ def fill(html, action):
 
 
 def _contact(home_page):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
     from home.models import FormPage
 
     load_home_content(home_page, io.StringIO())

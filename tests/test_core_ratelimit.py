@@ -7,7 +7,7 @@ from django.db import connection
 
 import pytest
 
-from home import ratelimit
+from home.abuse import ratelimit
 from home.models import RateLimitCounter
 
 pytestmark = pytest.mark.django_db

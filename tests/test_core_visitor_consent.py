@@ -7,9 +7,9 @@ from django.test import RequestFactory
 
 import pytest
 
-from home.consent import current_consent, publish_consent
+from home.abuse.visitor import network_hash, visitor_hash
 from home.models import ConsentText, DailySalt
-from home.visitor import network_hash, visitor_hash
+from home.privacy.consent import current_consent, publish_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from blog.factories import make_post
 from blog.models import PostViewDay
 from events.dashboard import EventsPanel, add_events_panel
 from events.factories import create_event
-from home.dashboard import add_needs_you_panel
-from home.visitor import today
+from home.abuse.visitor import today
+from home.staff.dashboard import add_needs_you_panel
 from tests import test_editors_support as support
 from tests.test_comments_support import make_comment
 from tests.test_editors_support import fresh, make_user, register_people

@@ -11,7 +11,7 @@ import pytest
 
 from blog.factories import make_post
 from events.factories import STANDARD_QUESTIONS, create_event
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import FormPage, StandardPage
 from tests import test_editors_support as support
 from tests.report_factories import make_plan, make_report

@@ -14,7 +14,7 @@ import time_machine
 
 from blog.factories import make_post
 from blog.models import BlogPage
-from home.content_checks import EXTRA_RULES, SiteContentChecker
+from home.staff.content_checks import EXTRA_RULES, SiteContentChecker
 from tests import test_editors_support as support
 from tests.test_editors_support import editor_form_data, fresh
 

@@ -20,9 +20,9 @@ from bs4 import BeautifulSoup
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
 from events.models import EventRegistration
 from events.registration import register as register_directly
-from home.antispam import HONEYPOT_FIELD, STARTED_FIELD
-from home.consent import current_consent, publish_consent
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD
 from home.models import ConsentText
+from home.privacy.consent import current_consent, publish_consent
 from tests import test_events_support as support
 from tests.test_events_admin import make_user
 from tests.test_events_support import mails_to

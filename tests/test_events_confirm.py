@@ -19,8 +19,8 @@ from events import registration as service
 from events.factories import create_event
 from events.models import EventRegistration
 from events.tokens import make_cancel_code
-from home.consent import current_consent
 from home.models import ConsentText, MailingListSubscriber
+from home.privacy.consent import current_consent
 from tests import test_events_support as support
 from tests.test_events_support import (
     confirm_emails_to,

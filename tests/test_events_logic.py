@@ -11,7 +11,7 @@ from events.capacity import Decision, Window
 from events.dates import format_time, human_date_range
 from events.ics import CalendarEntry, build_calendar
 from events.tokens import ExpiredLink, InvalidLink, make_cancel_code, read_cancel_code
-from home.spreadsheet import neutralise_formula
+from home.privacy.spreadsheet import neutralise_formula
 
 LONDON = ZoneInfo("Europe/London")
 THIS_YEAR = date(2026, 11, 26)

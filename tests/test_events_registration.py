@@ -11,8 +11,8 @@ import time_machine
 
 from events.factories import create_event
 from events.models import EventRegistration
-from home.consent import current_consent, publish_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent, publish_consent
 from tests import test_events_support as support
 from tests.test_events_support import in_days, register, registration_data
 from tests.utils import human_form_fields

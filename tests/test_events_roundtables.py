@@ -26,9 +26,9 @@ from events.models import (
     RecommendationLink,
     WhatWeHeardMailing,
 )
-from home.consent import current_consent
 from home.models import ConsentText, PrivacyAction
-from home.report_progress import IMPLEMENTED, IN_PROGRESS, NOT_STARTED
+from home.privacy.consent import current_consent
+from home.report.progress import IMPLEMENTED, IN_PROGRESS, NOT_STARTED
 from tests import test_events_support as support
 from tests.report_factories import make_plan, make_report
 from tests.test_events_admin import make_user

@@ -9,8 +9,8 @@ from django.utils import timezone
 import pytest
 
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
-from home.consent import current_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 from tests.utils import human_form_fields
 
 

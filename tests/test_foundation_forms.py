@@ -9,8 +9,8 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, FormSubmission
 
 import pytest
 
-from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, issue_started_token
-from home.demo_content import load_home_content
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, issue_started_token
+from home.demo.content import load_home_content
 from home.models import FormField, FormPage
 from tests.utils import human_form_fields
 

@@ -15,7 +15,7 @@ from wagtail.models import Page, PageViewRestriction
 
 import pytest
 
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import FormPage, HomePage, StandardPage
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
-"""What is purged from the front cache, and when (home/frontend_cache.py).
+"""What is purged from the front cache, and when (home/web/frontend_cache.py).
 
 The tests run the same purge calls as production through Wagtail's frontend cache
-app; the test settings' backend records the URLs (home.frontend_cache.PURGED)
+app; the test settings' backend records the URLs (home.web.frontend_cache.PURGED)
 instead of sending them to nginx. Purges happen after the commit, so each action
 runs inside `django_capture_on_commit_callbacks(execute=True)`.
 """
@@ -20,10 +20,10 @@ from blog.factories import BlogCategoryFactory, BlogIndexPageFactory, make_post
 from events import privacy
 from events.factories import STANDARD_QUESTIONS, create_event, create_event_index
 from events.models import EventContribution, EventPage, EventRegistration
-from home import frontend_cache
-from home.consent import current_consent
 from home.models import ConsentText, StandardPage
-from home.report_progress import STATUS_CHOICES
+from home.privacy.consent import current_consent
+from home.report.progress import STATUS_CHOICES
+from home.web import frontend_cache
 from tests.report_factories import make_plan, make_report, set_statuses
 from tests.test_comments_support import comment_data, make_comment, post_url
 from tests.test_events_support import register, submit
@@ -466,7 +466,7 @@ def test_production_builds_the_nginx_cloudflare_and_cloudfront_backends_from_the
     assert result.returncode == 0, result.stderr
     backends = json.loads(result.stdout.strip().splitlines()[-1])
     assert backends == {
-        "nginx": ["home.frontend_cache.NginxBackend", "127.0.0.1:8081", None, None],
+        "nginx": ["home.web.frontend_cache.NginxBackend", "127.0.0.1:8081", None, None],
         "cloudflare": [
             "wagtail.contrib.frontend_cache.backends.cloudflare.CloudflareBackend",
             None,

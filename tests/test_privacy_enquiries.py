@@ -14,9 +14,9 @@ from wagtail.contrib.forms.models import FormSubmission
 import pytest
 from django_tasks import default_task_backend
 
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import FormPage, PrivacyAction
-from home.tasks import send_form_message_notification
+from home.privacy.tasks import send_form_message_notification
 from tests.utils import human_form_fields
 
 pytestmark = pytest.mark.django_db

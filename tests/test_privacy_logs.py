@@ -170,7 +170,7 @@ def test_the_report_filter_hides_values_even_with_debug_on(captured_logs, settin
 
 
 def test_redact_catches_addresses_and_values_quoted_by_the_database():
-    from home.privacy import redact
+    from home.privacy.registry import redact
 
     text = (
         f"Key (page_id, email)=(3, {EMAIL}) already exists.\n"
@@ -211,7 +211,7 @@ def test_redact_catches_addresses_and_values_quoted_by_the_database():
     ],
 )
 def test_redact_removes_the_whole_of_any_address(address):
-    from home.privacy import redact
+    from home.privacy.registry import redact
 
     assert redact(f"5.1.1 <{address}>: Recipient address rejected") == (
         "5.1.1 <[removed]>: Recipient address rejected"
@@ -220,6 +220,6 @@ def test_redact_removes_the_whole_of_any_address(address):
 
 
 def test_redact_leaves_text_around_addresses_and_times_alone():
-    from home.privacy import redact
+    from home.privacy.registry import redact
 
     assert redact("at 12:30:45 user@ and @mention") == "at 12:30:45 user@ and @mention"

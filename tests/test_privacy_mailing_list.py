@@ -21,9 +21,10 @@ from bs4 import BeautifulSoup
 
 from blog.comments import moderation
 from blog.comments.models import Comment
-from home import mailing_list, privacy
-from home.consent import current_consent, publish_consent
 from home.models import ConsentText, MailingListSubscriber, PrivacyAction
+from home.privacy import mailing_list
+from home.privacy import registry as privacy
+from home.privacy.consent import current_consent, publish_consent
 from tests import test_privacy_support as support
 from tests.test_comments_support import comment_data, post_url
 from tests.test_events_support import register, registration_data
@@ -337,7 +338,7 @@ def test_unconfirmed_subscriptions_are_deleted_after_thirty_days(db):
 
 
 def test_confirmation_task_sends_nothing_once_unsubscribed_or_confirmed(db):
-    from home.tasks import send_mailing_list_confirmation
+    from home.privacy.tasks import send_mailing_list_confirmation
 
     subscriber = mailing_list.opt_in(PERSON["email"], mailing_list.COMMENT)
     mail.outbox.clear()
@@ -464,7 +465,7 @@ def test_csv_download_is_audit_logged_without_addresses(client, people):
 
 
 def test_demo_privacy_notice_explains_the_mailing_list(client, home_page):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
 
     load_home_content(home_page, StringIO())
     html = client.get("/privacy-notice/").content.decode()

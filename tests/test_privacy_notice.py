@@ -6,8 +6,8 @@ import pytest
 
 from blog.comments.models import CommentSettings
 from events.models import EventPage
-from home.demo_content import load_home_content
-from home.privacy_forms import DEFAULT_RETENTION_DAYS
+from home.demo.content import load_home_content
+from home.privacy.form_messages import DEFAULT_RETENTION_DAYS
 
 pytestmark = pytest.mark.django_db
 

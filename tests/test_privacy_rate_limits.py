@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 import pytest
 
-from home import ratelimit
+from home.abuse import ratelimit
 from home.models import RateLimitCounter
 from tests import test_comments_support as support
 from tests.test_comments_support import comment_data, post_url

@@ -17,8 +17,8 @@ from blog.comments import moderation
 from events.factories import STANDARD_QUESTIONS, create_event
 from events.models import EventRegistration
 from events.privacy import deletion_date
-from home.consent import current_consent
 from home.models import ConsentText, PrivacyAction
+from home.privacy.consent import current_consent
 from tests import test_privacy_support as support
 from tests.test_comments_support import make_comment
 
@@ -184,7 +184,7 @@ def test_organisers_see_the_date_beside_each_event_and_on_its_list(client, peopl
 def test_form_messages_are_deleted_after_their_period(home_page, settings):
     from wagtail.contrib.forms.models import FormSubmission
 
-    from home.demo_content import contact_page
+    from home.demo.content import contact_page
 
     settings.LMN_FORM_MESSAGES_RETENTION_DAYS = 30
     page = contact_page()
@@ -200,8 +200,8 @@ def test_form_messages_are_deleted_after_their_period(home_page, settings):
 
 
 def test_expired_rate_limit_counters_are_deleted(db):
+    from home.abuse.ratelimit import hashed_key, hit
     from home.models import RateLimitCounter
-    from home.ratelimit import hashed_key, hit
 
     assert hit(hashed_key("comment-email", "someone@example.org"), 5, 3600)
     assert RateLimitCounter.objects.count() == 1

@@ -18,8 +18,8 @@ import pytest
 from blog.comments.models import Comment
 from events.factories import STANDARD_QUESTIONS, create_event
 from events.models import EventRegistration
-from home.consent import current_consent, publish_consent
 from home.models import ConsentText, PrivacyAction
+from home.privacy.consent import current_consent, publish_consent
 from tests import test_privacy_support as support
 from tests.test_comments_support import comment_data
 from tests.test_events_support import register
@@ -49,7 +49,7 @@ def others(client, event, post):
 @pytest.fixture
 def message(home_page):
     """The person's message through the contact form (and someone else's)."""
-    from home.demo_content import contact_page
+    from home.demo.content import contact_page
 
     page = contact_page()
     home_page.add_child(instance=page)

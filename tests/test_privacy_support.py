@@ -9,8 +9,8 @@ import pytest
 
 from blog.comments import moderation
 from blog.comments.models import Comment
-from home.consent import current_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 from tests import test_comments_support as comments_support
 from tests import test_events_support as events_support
 from tests.test_events_support import register

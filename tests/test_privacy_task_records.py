@@ -12,7 +12,7 @@ import pytest
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from home import task_records
+from home.privacy import task_records
 
 # Transactional: the worker closes and reopens its database connection between
 # tasks, as it does in production, which a test wrapped in a transaction forbids.

@@ -5,7 +5,7 @@ and the cache purge module (`make test` installs both):
   any other variant) in its Host header cannot seed the cached copy that everyone
   else is served with links built from that Host;
 - a cached page is purged by a PURGE from this machine, never by one from elsewhere
-  or sent to the public address; Wagtail's purge backend (home.frontend_cache)
+  or sent to the public address; Wagtail's purge backend (home.web.frontend_cache)
   removes exactly the copy readers get, and a publish in the app purges its page
   end to end (a live Django server behind nginx).
 
@@ -234,7 +234,7 @@ def test_a_cached_page_is_purged_by_this_machine_only(nginx_ports):
 
 
 def test_wagtails_purge_backend_removes_the_copy_readers_get(nginx_ports, caplog):
-    from home.frontend_cache import NginxBackend
+    from home.web.frontend_cache import NginxBackend
 
     port, purge_port = nginx_ports
     get(port, "127.0.0.1", "/news/")
@@ -264,7 +264,7 @@ def test_publishing_in_the_app_purges_its_page_through_nginx(live_server, home_p
     try:
         settings.WAGTAILFRONTENDCACHE = {
             "nginx": {
-                "BACKEND": "home.frontend_cache.NginxBackend",
+                "BACKEND": "home.web.frontend_cache.NginxBackend",
                 "LOCATION": f"http://127.0.0.1:{purge_port}",
             }
         }

@@ -12,7 +12,7 @@ from django.test import Client
 
 import pytest
 
-from home.outage import is_database_outage
+from home.web.outage import is_database_outage
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

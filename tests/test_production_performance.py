@@ -173,7 +173,7 @@ def test_cache_counters_are_atomic_and_expire(redis_url):
 
     import redis
 
-    from home.ratelimit import count_in_cache
+    from home.abuse.ratelimit import count_in_cache
 
     with override_settings(CACHES=redis_caches(redis_url)):
         with ThreadPoolExecutor(8) as pool:

@@ -17,8 +17,8 @@ from django.test import override_settings
 
 import pytest
 
-from home import ratelimit
-from home.proxy import real_client_ip
+from home.abuse import ratelimit
+from home.web.proxy import real_client_ip
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,7 @@ def test_redis_url_makes_redis_the_shared_cache_and_rate_limit_store():
     assert 0 < s["options"]["socket_connect_timeout"] <= 0.5
     assert s["listing"] > 0 and s["chrome"] > 0
     # No app page cache, no remembered routes, no fresh cookie.
-    assert not [m for m in s["middleware"] if m.startswith(("home.caching", "home.routing"))]
+    assert not [m for m in s["middleware"] if m.startswith(("home.web.caching", "home.routing"))]
 
 
 def test_a_bucket_name_puts_media_on_s3_compatible_storage():
@@ -114,7 +114,7 @@ def test_real_client_ip(remote, header, expected):
 @pytest.mark.django_db
 @override_settings(LMN_TRUSTED_PROXIES=["127.0.0.1"])
 def test_visitors_behind_nginx_are_told_apart(client, home_page):
-    from home.visitor import visitor_hash
+    from home.abuse.visitor import visitor_hash
 
     seen = []
 
@@ -123,7 +123,7 @@ def test_visitors_behind_nginx_are_told_apart(client, home_page):
 
     from django.test import RequestFactory
 
-    from home.proxy import TrustedProxyMiddleware
+    from home.web.proxy import TrustedProxyMiddleware
 
     middleware = TrustedProxyMiddleware(lambda request: remember(request))
     for address in ("203.0.113.1", "203.0.113.2"):

@@ -15,8 +15,8 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 
-from home.report_models import ActionPlanPage, RecommendationStatusChange
-from home.report_progress import IMPLEMENTED, IN_PROGRESS, NOT_AGREED, NOT_STARTED
+from home.report.models import ActionPlanPage, RecommendationStatusChange
+from home.report.progress import IMPLEMENTED, IN_PROGRESS, NOT_AGREED, NOT_STARTED
 from tests.report_factories import make_plan, make_report, set_statuses
 
 pytestmark = pytest.mark.django_db

@@ -2,13 +2,13 @@
 
 from types import SimpleNamespace
 
-from home.report_outline import (
+from home.report.outline import (
     RESERVED_ANCHORS,
     build_outline,
     suggested_citation,
     unique_anchors,
 )
-from home.report_progress import (
+from home.report.progress import (
     IMPLEMENTED,
     IN_PROGRESS,
     NOT_AGREED,

@@ -9,10 +9,10 @@ from django.template.defaultfilters import filesizeformat
 import pytest
 from bs4 import BeautifulSoup
 
+from home.demo.report import FINDINGS, RECOMMENDATIONS, load_report
 from home.models import HomePage, StandardPage
-from home.report_demo import FINDINGS, RECOMMENDATIONS, load_report
-from home.report_models import ActionPlanPage, Recommendation, ReportPage, ReportRelatedPage
-from home.report_progress import IMPLEMENTED
+from home.report.models import ActionPlanPage, Recommendation, ReportPage, ReportRelatedPage
+from home.report.progress import IMPLEMENTED
 from tests.report_factories import make_pdf, make_plan, make_report
 
 pytestmark = pytest.mark.django_db

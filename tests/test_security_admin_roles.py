@@ -17,7 +17,7 @@ import pytest
 
 from blog.comments.models import Comment, CommentSettings
 from events.models import EventRegistration
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import ConsentText, FormPage, SiteSettings
 from tests import test_comments_support as comments_support
 from tests import test_events_support as events_support

@@ -16,7 +16,7 @@ from wagtail.users.models import UserProfile
 import pytest
 from PIL import Image
 
-from home.avatars import initials_of
+from home.staff.avatars import initials_of
 
 pytestmark = pytest.mark.django_db
 

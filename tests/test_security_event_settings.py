@@ -12,8 +12,8 @@ import pytest
 
 from events import registration as service
 from events.models import EventPage
-from home.consent import current_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 from tests import test_events_support as events_support
 from tests.test_security_routing_settings import (
     edit_form,

@@ -96,7 +96,7 @@ def saved(client, post, event, home_page):
     """Data that exists before the attack and must come out of it unchanged."""
     from io import StringIO
 
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
 
     load_home_content(home_page, StringIO())
     contact = FormPage.objects.get(slug="contact")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from home.security import policy_for_path
+from home.web.security import policy_for_path
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 import pytest
 
 from blog.comments.models import Comment
-from home.security import body_too_large
+from home.web.security import body_too_large
 from tests import test_comments_support as support
 from tests.test_comments_support import comment_data, post_url
 

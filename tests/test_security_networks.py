@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 
 from blog.comments import moderation
 from blog.comments.views import REPORTS_PER_NETWORK_PER_HOUR
-from home.visitor import network_hash, network_of
+from home.abuse.visitor import network_hash, network_of
 from tests import test_comments_support as comments_support
 from tests.test_comments_support import make_comment
 

@@ -127,7 +127,7 @@ def probed(transactional_db):
     connection, sees it; the flush after the test removes it."""
     from io import StringIO
 
-    from home.demo_content import build_home_tree
+    from home.demo.content import build_home_tree
     from tests.conftest import restore_migration_data
 
     if "result" in _PROBE_RESULT:

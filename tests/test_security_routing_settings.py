@@ -16,7 +16,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 import pytest
 
 from events.models import EventPage
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import FormPage
 from tests import test_events_support as events_support
 

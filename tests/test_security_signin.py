@@ -143,7 +143,7 @@ def test_django_admin_sign_in_is_protected_too(client, staff_user):
 def test_behind_a_proxy_the_lock_follows_the_reader_not_the_proxy(client, staff_user, settings):
     from django.test import Client
 
-    # nginx in front (home/proxy.py) passes the reader's address in X-Real-IP.
+    # nginx in front (home/web/proxy.py) passes the reader's address in X-Real-IP.
     settings.LMN_TRUSTED_PROXIES = ["127.0.0.1"]
     proxied = Client()  # the middleware reads the setting when the handler is built
     for n in range(settings.AXES_FAILURE_LIMIT):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from events.models import EventFormField
 from home.models import FormField
-from home.spreadsheet import FORMULA_PREFIXES
+from home.privacy.spreadsheet import FORMULA_PREFIXES
 from tests import test_events_support as events_support
 from tests.test_events_support import register
 from tests.test_security_routing_settings import (
@@ -97,7 +97,7 @@ def test_registrations_xlsx_headings_are_text_not_formulas(
 
 @pytest.fixture
 def contact_with_formula_label(home_page):
-    from home.demo_content import load_home_content
+    from home.demo.content import load_home_content
     from home.models import FormPage
 
     load_home_content(home_page, io.StringIO())
@@ -127,7 +127,7 @@ def test_enquiries_download_headings_are_neutralised(
 
 
 def test_mailing_list_download_headings_go_through_the_same_check(client, django_user_model):
-    from home.mailing_list_admin import SubscriberIndexView
+    from home.staff.mailing_list import SubscriberIndexView
 
     # Its headings are fixed words today; this guards against a heading that a later
     # change lets someone write.

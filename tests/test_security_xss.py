@@ -13,7 +13,7 @@ import pytest
 
 from blog.comments.models import Comment
 from events.models import EventRegistration
-from home.demo_content import load_home_content
+from home.demo.content import load_home_content
 from home.models import FormPage
 from tests import test_comments_support as comments_support
 from tests import test_events_support as events_support

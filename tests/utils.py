@@ -2,7 +2,7 @@
 
 import time
 
-from home.antispam import HONEYPOT_FIELD, STARTED_FIELD, issue_started_token
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, issue_started_token
 
 
 def human_form_fields(seconds_ago=60, prefix=""):

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from home import demo
-from home.consent import current_consent
+from home.demo import registry as demo
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 
 from . import moderation
 from .models import Comment, CommentSettings

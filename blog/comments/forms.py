@@ -2,10 +2,10 @@
 
 from django import forms
 
-from home.antispam import SpamProtectionMixin
-from home.consent import current_consents
-from home.mailing_list_forms import add_opt_in
+from home.abuse.antispam import SpamProtectionMixin
 from home.models import ConsentText
+from home.privacy.consent import current_consents
+from home.privacy.mailing_list_forms import add_opt_in
 
 from . import moderation
 from .models import MAX_COMMENT_LENGTH, Comment
@@ -48,7 +48,7 @@ class CommentForm(SpamProtectionMixin, forms.Form):
         consents = current_consents(ConsentText.COMMENT, ConsentText.MAILING_LIST)
         self.consent_text = consents[ConsentText.COMMENT]
         self.fields["consent"].label = self.consent_text.text
-        # Separate from consent, optional and never pre-ticked (see home/mailing_list_forms.py).
+        # Separate from consent, optional and never pre-ticked (home/privacy/mailing_list_forms.py).
         add_opt_in(
             self,
             help_text="Separate from the box above: you can comment without it.",

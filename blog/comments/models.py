@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import register_setting
 
-from home.models import BumpingGenericSetting
+from home.pages.models import BumpingGenericSetting
 
 from . import moderation
 

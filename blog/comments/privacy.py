@@ -1,4 +1,4 @@
-"""The comments' part in subject access, erasure and retention (see `home.privacy`).
+"""The comments' part in subject access, erasure and retention (see `home.privacy.registry`).
 
 Registered in `CommentsConfig.ready()`. Only comments that still hold the email
 address can be found: once `purge_comment_data` has cleared it, nothing links a
@@ -93,7 +93,7 @@ def apply_retention(now, dry_run=False):
 
 
 def register():
-    from home import privacy
+    from home.privacy import registry as privacy
 
     privacy.register_holder("comments", export=export, erase=erase)
     privacy.register_retention_rule("comments", apply=apply_retention)

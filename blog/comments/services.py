@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from wagtail.log_actions import log
 
-from home.consent import current_consent
 from home.models import ConsentText
+from home.privacy.consent import current_consent
 
 from . import moderation
 from .models import Comment, CommentReport, CommentThread
@@ -139,7 +139,7 @@ def submit(page, cleaned, visitor, rules, now=None, address_limit=None):
     if sent_by_address(email, fp, now):
         return None, moderation.Decision(moderation.DROPPED, ("Duplicate for the address",))
     if address_limit is not None:
-        from home.ratelimit import hashed_key, hit
+        from home.abuse.ratelimit import hashed_key, hit
 
         limit, window = address_limit
         if not hit(hashed_key("comment-email", email), limit, window):
@@ -183,7 +183,7 @@ def find_by_publish_code(code):
 def offer_publish_link(comment):
     """Email the comment's address a link to publish it; False when this address
     has had its day's share of such emails (the comment then waits for a moderator)."""
-    from home.ratelimit import hashed_key, hit
+    from home.abuse.ratelimit import hashed_key, hit
 
     from .tasks import send_publish_link
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wagtail.models import Page
 
-from home import mailing_list
-from home.ratelimit import hit
-from home.visitor import network_hash, visitor_hash
+from home.abuse.ratelimit import hit
+from home.abuse.visitor import network_hash, visitor_hash
+from home.privacy import mailing_list
 
 from . import moderation, services
 from .forms import CommentForm, ReportForm

@@ -2,7 +2,7 @@
 
 from django import template
 
-from home.antispam import HONEYPOT_FIELD
+from home.abuse.antispam import HONEYPOT_FIELD
 
 register = template.Library()
 

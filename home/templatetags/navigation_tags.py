@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from wagtail.models import Page, Site
 
-from home.models import SiteSettings, is_public
+from home.pages.models import SiteSettings, is_public
 
 register = template.Library()
 

@@ -79,25 +79,25 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the real client address behind nginx (LMN_TRUSTED_PROXIES, home/proxy.py).
-    "home.proxy.TrustedProxyMiddleware",
+    # First: the real client address behind nginx (LMN_TRUSTED_PROXIES, home/web/proxy.py).
+    "home.web.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "home.security.RequestSizeLimitMiddleware",
+    "home.web.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A database outage is a short 503 page, not a 500 (home/outage.py).
-    "home.outage.DatabaseOutageMiddleware",
+    # A database outage is a short 503 page, not a 500 (home/web/outage.py).
+    "home.web.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CSRF check, deciding public POSTs by the browser's Origin and
-    # Sec-Fetch-Site headers so that cached pages' forms work (home/csrf.py).
-    "home.csrf.SameOriginCsrfViewMiddleware",
+    # Sec-Fetch-Site headers so that cached pages' forms work (home/web/csrf.py).
+    "home.web.csrf.SameOriginCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # wagtail-2fa's, also asking anyone with an enrolled device for a code (home/twofactor.py).
-    "home.twofactor.SiteVerifyUserMiddleware",
+    # wagtail-2fa's, also asking anyone with an enrolled device for a code (home/web/twofactor.py).
+    "home.web.twofactor.SiteVerifyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "home.security.SiteCSPMiddleware",
-    "home.security.PermissionsPolicyMiddleware",
+    "home.web.security.SiteCSPMiddleware",
+    "home.web.security.PermissionsPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -117,8 +117,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                # The content version and lifetimes of the fragment caches (home/caching.py).
-                "home.caching.fragment_cache",
+                # The content version and lifetimes of the fragment caches (home/web/caching.py).
+                "home.web.caching.fragment_cache",
             ],
         },
     },
@@ -206,7 +206,7 @@ STORAGES = {
 
 # Wagtail's page editor can post many fields and long pages, so Django's own limits
 # suit the admin; public paths get a much smaller body limit (413 above it) from
-# home.security.RequestSizeLimitMiddleware.
+# home.web.security.RequestSizeLimitMiddleware.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files above this go to a temporary file rather than memory.
@@ -214,7 +214,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PUBLIC_MAX_REQUEST_BODY = env_int("PUBLIC_MAX_REQUEST_BODY", 64 * 1024)
 
 # Security headers on every environment, so that the browser tests prove the
-# pages work under them. The policy itself is in home/security.py.
+# pages work under them. The policy itself is in home/web/security.py.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -236,12 +236,12 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Domains that notification addresses of events and form pages must be at,
-# comma-separated (e.g. "labourmuslims.org"); empty = no limit (home/staff_routing.py).
+# comma-separated (e.g. "labourmuslims.org"); empty = no limit (home/privacy/staff_routing.py).
 LMN_STAFF_EMAIL_DOMAINS = env_list("LMN_STAFF_EMAIL_DOMAINS", "")
 # Contact and enquiry form messages per visitor hash, and per IP address, an hour (then 429).
 LMN_FORM_MESSAGES_PER_HOUR = 10
 LMN_FORM_MESSAGES_PER_NETWORK_PER_HOUR = 30
-# Anti-spam on every public form (home/antispam.py, docs/security.md): seconds a person
+# Anti-spam on every public form (home/abuse/antispam.py, docs/security.md): seconds a person
 # takes at least between the form's token being issued and sending it;
 LMN_MIN_FORM_FILL_SECONDS = 3
 # posts one token is good for (FORM_TOKEN_USES; the benchmark raises it to share one);
@@ -261,10 +261,10 @@ TASKS = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Labour Muslim Network"
-# Where front cache purges go (wagtail.contrib.frontend_cache, home/frontend_cache.py):
+# Where front cache purges go (wagtail.contrib.frontend_cache, home/web/frontend_cache.py):
 # `make run` and the tests make the same purge calls as production, recorded in
-# home.frontend_cache.PURGED; production.py sends them to nginx or a CDN.
-WAGTAILFRONTENDCACHE = {"record": {"BACKEND": "home.frontend_cache.RecordingBackend"}}
+# home.web.frontend_cache.PURGED; production.py sends them to nginx or a CDN.
+WAGTAILFRONTENDCACHE = {"record": {"BACKEND": "home.web.frontend_cache.RecordingBackend"}}
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
@@ -276,7 +276,7 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar lookups: they send a hash of each staff email address to a third party.
-# Avatars are an uploaded picture or the person's initials (home/avatars.py).
+# Avatars are an uploaded picture or the person's initials (home/staff/avatars.py).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
@@ -288,8 +288,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # A safety net: email and IP addresses (and values quoted by database errors)
-    # are redacted from anything that is logged anyway (home/privacy.py).
-    "filters": {"personal_data": {"()": "home.privacy.RedactPersonalData"}},
+    # are redacted from anything that is logged anyway (home/privacy/registry.py).
+    "filters": {"personal_data": {"()": "home.privacy.registry.RedactPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -311,8 +311,8 @@ LOGGING = {
 # Error reports (the emails Django sends to ADMINS, and the DEBUG error page) show
 # no form values, query strings, cookies, IP addresses or local variables: every
 # public form may reveal religion or politics. See docs/privacy.md.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.PrivateExceptionReporterFilter"
-DEFAULT_EXCEPTION_REPORTER = "home.privacy.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "home.privacy.registry.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "home.privacy.registry.PrivateExceptionReporter"
 
 # Rejected and spam comments were never published: `apply_retention` deletes them
 # (or, when others replied, blanks their name and text) this many days after the
@@ -324,19 +324,19 @@ LMN_REJECTED_COMMENTS_RETENTION_DAYS = env_int("REJECTED_COMMENTS_RETENTION_DAYS
 # AXES_COOLOFF_MINUTES, and a username on every address after
 # LMN_SIGNIN_USERNAME_FAILURE_LIMIT failures from any addresses. See docs/security.md.
 AUTHENTICATION_BACKENDS = [
-    "home.security.AxesBackend",
+    "home.web.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "home.security.lockout_response"
-AXES_HANDLER = "home.security.SiteAxesHandler"
+AXES_LOCKOUT_CALLABLE = "home.web.security.lockout_response"
+AXES_HANDLER = "home.web.security.SiteAxesHandler"
 # Failures of one username from any addresses within the cool-off that lock it everywhere.
 LMN_SIGNIN_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20)
-AXES_CLIENT_IP_CALLABLE = "home.visitor.client_network"
-AXES_CLIENT_STR_CALLABLE = "home.security.axes_client_str"
+AXES_CLIENT_IP_CALLABLE = "home.abuse.visitor.client_network"
+AXES_CLIENT_STR_CALLABLE = "home.web.security.axes_client_str"
 AXES_VERBOSE = False
 # Successful sign-ins are not recorded (AccessLog); failed ones only until cool-off.
 AXES_DISABLE_ACCESS_LOG = True
@@ -344,7 +344,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewa
 
 # Optional TOTP two-factor sign-in for everyone who can use the admin (wagtail-2fa,
 # on django-otp). Off unless ADMIN_2FA_REQUIRED=1; staff can enrol a device anyway,
-# and once they have, they are always asked for a code (home/twofactor.py).
+# and once they have, they are always asked for a code (home/web/twofactor.py).
 WAGTAIL_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "Labour Muslim Network"
 

@@ -45,22 +45,22 @@ CSRF_COOKIE_SECURE = True
 
 # `check --deploy` stays quiet about two deliberate choices: framing is
 # SAMEORIGIN so that the admin can preview pages (public pages send CSP
-# frame-ancestors 'none', see home/security.py), and joining the browsers' HSTS
+# frame-ancestors 'none', see home/web/security.py), and joining the browsers' HSTS
 # preload list is a commitment the operator opts into with SECURE_HSTS_PRELOAD=1.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 # W003 looks for Django's CSRF middleware by its exact path; ours is a subclass
-# (home/csrf.py) that keeps Django's token check for the admin, and
+# (home/web/csrf.py) that keeps Django's token check for the admin, and
 # tests/test_security_production.py proves CSRF protection is in MIDDLEWARE.
 SILENCED_SYSTEM_CHECKS.append("security.W003")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Rate-limit counters in Redis (atomic across app servers), not database rows; the
-# database counts again while Redis is not answering (home/ratelimit.py).
+# database counts again while Redis is not answering (home/abuse/ratelimit.py).
 if os.environ.get("REDIS_URL"):
     LMN_RATELIMIT_CACHE = env_bool("RATELIMIT_IN_CACHE", True)
 
-# nginx on this machine passes the client's address in X-Real-IP (home/proxy.py).
+# nginx on this machine passes the client's address in X-Real-IP (home/web/proxy.py).
 LMN_TRUSTED_PROXIES = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
 
 # Media on S3-compatible object storage when a bucket is named (django-storages;
@@ -91,7 +91,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 WAGTAILFRONTENDCACHE = {}
 if os.environ.get("NGINX_PURGE_URL"):
     WAGTAILFRONTENDCACHE["nginx"] = {
-        "BACKEND": "home.frontend_cache.NginxBackend",
+        "BACKEND": "home.web.frontend_cache.NginxBackend",
         "LOCATION": os.environ["NGINX_PURGE_URL"],
     }
 if os.environ.get("CLOUDFLARE_ZONE_ID"):

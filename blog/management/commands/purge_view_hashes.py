@@ -7,7 +7,7 @@ visitor hash outlives its day even when nobody reads the blog.
 
 from django.core.management.base import BaseCommand
 
-from home.visitor import today
+from home.abuse.visitor import today
 
 from ...views_count import purge_visitor_rows
 

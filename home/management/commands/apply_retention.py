@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from home import privacy
+from home.privacy import registry as privacy
 
 
 class Command(BaseCommand):

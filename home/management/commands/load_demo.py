@@ -2,7 +2,7 @@
 
 Idempotent: a second run finds what the first made and changes nothing.
 `--reset` deletes the demo pages (everything under the site root) and builds
-them again. Each app adds its own part through `home.demo.register`.
+them again. Each app adds its own part through `home.demo.registry.register`.
 """
 
 from django.core.management.base import BaseCommand
@@ -10,8 +10,8 @@ from django.db import transaction
 
 from wagtail.models import Page, Site
 
-from home import demo
-from home.demo_content import build_home_tree, finish, load_home_content
+from home.demo import registry as demo
+from home.demo.content import build_home_tree, finish, load_home_content
 
 
 class Command(BaseCommand):

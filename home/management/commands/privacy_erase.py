@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.forms import ValidationError
 
-from home import privacy
+from home.privacy import registry as privacy
 
 
 class Command(BaseCommand):

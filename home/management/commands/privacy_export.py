@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.forms import ValidationError
 from django.utils import timezone
 
-from home import privacy
+from home.privacy import registry as privacy
 
 
 class Command(BaseCommand):

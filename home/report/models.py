@@ -1,6 +1,6 @@
 """The report (`ReportPage`) and its public action-plan tracker (`ActionPlanPage`).
 
-Imported at the end of `home.models`, so Django sees these as home's models.
+Imported by `home.models`, the module Django loads for the app.
 """
 
 from django.db import models
@@ -22,10 +22,10 @@ from wagtail.signals import page_published
 
 from modelcluster.fields import ParentalKey
 
-from .models import BasePage, is_public
-from .report_blocks import EvidenceLinkBlock, FindingBlock, ReportStreamBlock, SourceBlock
-from .report_outline import build_outline, suggested_citation, unique_anchor
-from .report_progress import (
+from home.pages.models import BasePage, is_public
+from home.report.blocks import EvidenceLinkBlock, FindingBlock, ReportStreamBlock, SourceBlock
+from home.report.outline import build_outline, suggested_citation, unique_anchor
+from home.report.progress import (
     NOT_STARTED,
     STATUS_CHOICES,
     STATUS_LABELS,
@@ -33,14 +33,6 @@ from .report_progress import (
     status_changes,
     summarise,
 )
-
-__all__ = [
-    "ReportPage",
-    "ReportRelatedPage",
-    "ActionPlanPage",
-    "Recommendation",
-    "RecommendationStatusChange",
-]
 
 FEED_ITEMS = 50
 
@@ -152,7 +144,7 @@ class ReportPage(BasePage):
     def get_citation(self, request=None):
         if self.citation:
             return self.citation
-        from .models import SiteSettings
+        from home.pages.models import SiteSettings
 
         organisation = SiteSettings.load(request_or_site=request).organisation_name
         return suggested_citation(

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_safe
 
 from wagtail.models import Page
 
-from .antispam import issue_started_token
-from .ratelimit import hit
-from .visitor import network_hash
+from home.abuse.antispam import issue_started_token
+from home.abuse.ratelimit import hit
+from home.abuse.visitor import network_hash
 
 SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -62,7 +62,7 @@ def robots_txt(request):
 
 @require_GET
 def form_started(request):
-    """A fresh "form started" token for the anti-spam check (home/antispam.py).
+    """A fresh "form started" token for the anti-spam check (home/abuse/antispam.py).
 
     Asked for by site.js when a form is first shown or focused, so that cached
     pages carry no time. Never cached by anyone (`private, no-store`), at most

@@ -1,5 +1,5 @@
 """The optional mailing-list opt-in: subscribe, unsubscribe, and its part in subject
-access and erasure (see `home.privacy`).
+access and erasure (see `home.privacy.registry`).
 
 A separate, never pre-ticked box on the registration and comment forms, apart from
 the consent those forms require. The subscription is its own record
@@ -27,9 +27,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .consent import current_consent
-from .models import ConsentText, MailingListSubscriber
-from .privacy import normalise_email
+from home.privacy.consent import current_consent
+from home.privacy.models import ConsentText, MailingListSubscriber
+from home.privacy.registry import normalise_email
 
 _SALT = "lmn.mailing_list.unsubscribe"
 _CONFIRM_SALT = "lmn.mailing_list.confirm"
@@ -85,7 +85,7 @@ def request_confirmation(subscriber, now=None):
     """Queue the "please confirm" email, unless one went to this address in the last
     day; True when queued. The claim is one UPDATE, so two forms sent at once
     cannot both send it."""
-    from .tasks import send_mailing_list_confirmation
+    from home.privacy.tasks import send_mailing_list_confirmation
 
     now = now or timezone.now()
     claimed = MailingListSubscriber.objects.filter(
@@ -228,7 +228,7 @@ def erase(email):
 
 
 def register():
-    from . import privacy
+    from home.privacy import registry as privacy
 
     privacy.register_holder("mailing_list", export=export, erase=erase)
     privacy.register_retention_rule("mailing_list", apply_retention)

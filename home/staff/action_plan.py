@@ -16,8 +16,8 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .report_models import ActionPlanPage, RecommendationStatusChange
-from .report_progress import STATUS_CHOICES
+from home.report.models import ActionPlanPage, RecommendationStatusChange
+from home.report.progress import STATUS_CHOICES
 
 
 class QuickStatusForm(forms.Form):

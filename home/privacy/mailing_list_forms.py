@@ -7,7 +7,7 @@ people nor screen readers can mistake it for the consent box the form requires.
 
 from django import forms
 
-from .mailing_list import wording
+from home.privacy.mailing_list import wording
 
 FIELD_NAME = "mailing_list"
 YES = "yes"

@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 
 from wagtail.contrib.forms.views import SubmissionsListView
 
-from .models import FormPage
-from .privacy import record_privacy_action
-from .spreadsheet import FormulaSafeExportMixin
-from .staff_routing import can_handle_enquiries
+from home.pages.models import FormPage
+from home.privacy.registry import record_privacy_action
+from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.privacy.staff_routing import can_handle_enquiries
 
 
 class EnquiriesListView(FormulaSafeExportMixin, SubmissionsListView):

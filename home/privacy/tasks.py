@@ -16,7 +16,7 @@ from wagtail.models import Site
 
 from django_tasks import task
 
-from .models import MailingListSubscriber
+from home.privacy.models import MailingListSubscriber
 
 
 def site_root():
@@ -28,7 +28,7 @@ def site_root():
 def send_mailing_list_confirmation(subscriber_id):
     """Ask the person to confirm their subscription; nothing if it has gone (they
     unsubscribed or asked for erasure) or was confirmed since."""
-    from . import mailing_list
+    from home.privacy import mailing_list
 
     subscriber = MailingListSubscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None or subscriber.confirmed_at is not None:
@@ -70,7 +70,7 @@ def send_form_message_notification(submission_id):
     handler) or the page has no address at a staff domain (LMN_STAFF_EMAIL_DOMAINS)
     any more.
     """
-    from .staff_routing import staff_addresses
+    from home.privacy.staff_routing import staff_addresses
 
     submission = FormSubmission.objects.filter(pk=submission_id).select_related("page").first()
     if submission is None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.log_actions import LogFormatter, log
 
-from .spreadsheet import check_question_labels
+from home.privacy.spreadsheet import check_question_labels
 
 LOG_ACTION = "lmn.routing.changed"
 ENQUIRIES_PERMISSION = "home.handle_enquiries"

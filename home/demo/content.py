@@ -16,8 +16,8 @@ from django.conf import settings
 
 from wagtail.models import Page, Site
 
-from .demo_images import get_or_create_image, hero_art, share_card
-from .models import FormField, FormPage, HomePage, SiteSettings, StandardPage
+from home.demo.images import get_or_create_image, hero_art, share_card
+from home.pages.models import FormField, FormPage, HomePage, SiteSettings, StandardPage
 
 EXAMPLE_NOTE = (
     '<p><span class="example-label">Example text</span> This page was written for the '

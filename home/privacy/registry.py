@@ -135,7 +135,7 @@ def record_privacy_action(kind, user, counts):
     """
     from wagtail.log_actions import log
 
-    from .models import PrivacyAction
+    from home.privacy.models import PrivacyAction
 
     action = PrivacyAction.objects.create(kind=kind, performed_by=user, counts=counts)
     log(instance=action, action=f"lmn.privacy.{kind}", user=user)

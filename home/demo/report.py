@@ -13,9 +13,14 @@ from django.utils import timezone
 
 from wagtail.documents import get_document_model
 
-from . import demo
-from .report_models import ActionPlanPage, Recommendation, RecommendationStatusChange, ReportPage
-from .report_progress import IMPLEMENTED, IN_PROGRESS, NOT_AGREED, NOT_STARTED
+from home.demo import registry as demo
+from home.report.models import (
+    ActionPlanPage,
+    Recommendation,
+    RecommendationStatusChange,
+    ReportPage,
+)
+from home.report.progress import IMPLEMENTED, IN_PROGRESS, NOT_AGREED, NOT_STARTED
 
 REPORT_TITLE = "Islamophobia and the Muslim Experience: The Labour Party Report"
 PDF_TITLE = "Islamophobia and the Muslim Experience (PDF, demo copy)"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
-from .models import ConsentText
+from home.privacy.models import ConsentText
 
 # A form's consent box, and the hidden version of the wording it showed.
 CONSENT_FIELD = "consent"

@@ -56,7 +56,7 @@ def today():
 
 def salt_for(day):
     """The secret salt of `day`; created on first use, and older salts deleted."""
-    from .models import DailySalt
+    from home.abuse.models import DailySalt
 
     salt = DailySalt.objects.filter(day=day).values_list("salt", flat=True).first()
     if salt:

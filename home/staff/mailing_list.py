@@ -13,9 +13,9 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from .models import MailingListSubscriber
-from .privacy import record_privacy_action
-from .spreadsheet import FormulaSafeExportMixin
+from home.privacy.models import MailingListSubscriber
+from home.privacy.registry import record_privacy_action
+from home.privacy.spreadsheet import FormulaSafeExportMixin
 
 READ_ONLY_ACTIONS = {"view"}
 

@@ -57,7 +57,7 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
         count = count_in_cache(f"lmn:ratelimit:{key}:{int(start.timestamp())}", window_seconds + 60)
         if count is not None:
             return count <= limit
-    from .models import RateLimitCounter
+    from home.abuse.models import RateLimitCounter
 
     now = now or timezone.now()
     start = _window_start(now, window_seconds)
@@ -86,14 +86,14 @@ def count_in_cache(key, timeout):
 
 def purge_expired(older_than=timedelta(days=1), now=None):
     """Delete old windows; returns how many rows went."""
-    from .models import RateLimitCounter
+    from home.abuse.models import RateLimitCounter
 
     cutoff = (now or timezone.now()) - older_than
     return RateLimitCounter.objects.filter(window_start__lt=cutoff).delete()[0]
 
 
 def _counters_for(email):
-    from .models import RateLimitCounter
+    from home.abuse.models import RateLimitCounter
 
     return RateLimitCounter.objects.filter(key__endswith=":" + email_digest(email))
 
@@ -119,6 +119,6 @@ def erase(email):
 
 
 def register():
-    from . import privacy
+    from home.privacy import registry as privacy
 
     privacy.register_holder("rate_limit_counters", export=export, erase=erase)

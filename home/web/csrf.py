@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 
-from .security import is_admin_path
+from home.web.security import is_admin_path
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 REASON_CROSS_SITE = "This form was sent from another website, so it was refused."

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from . import privacy
-from .models import PrivacyAction
+from home.privacy import registry as privacy
+from home.privacy.models import PrivacyAction
 
 
 class SubjectAccessForm(forms.Form):

@@ -4,7 +4,7 @@ Tasks receive only record ids, but a failed task's stored traceback holds the
 exception's text, and mail servers name the address they refused ("recipient
 refused: someone@example.org"). So:
 
-- every task result is passed through `home.privacy.redact` as it is saved
+- every task result is passed through `home.privacy.registry.redact` as it is saved
   (`scrub_on_save`), so no email or IP address reaches the table;
 - `apply_retention` redacts any older record that still holds one (records
   written before this rule, or by another route), and
@@ -15,7 +15,7 @@ refused: someone@example.org"). So:
 from django.db.models import Q
 from django.db.models.signals import pre_save
 
-from . import privacy
+from home.privacy import registry as privacy
 
 
 def _model():

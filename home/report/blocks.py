@@ -2,7 +2,7 @@
 
 from wagtail import blocks
 
-from .blocks import BaseStreamBlock
+from home.pages.blocks import BaseStreamBlock
 
 
 class FindingBlock(blocks.StructBlock):

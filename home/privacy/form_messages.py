@@ -1,5 +1,5 @@
 """Messages sent through the site's own forms (contact, services enquiry) in subject
-access, erasure and retention (see `home.privacy`), and the retention of the rate
+access, erasure and retention (see `home.privacy.registry`), and the retention of the rate
 limiter's counters.
 
 These are Wagtail form submissions of `FormPage`s, whose answers are stored as
@@ -25,7 +25,7 @@ def _messages():
 
     from wagtail.contrib.forms.models import FormSubmission
 
-    from .models import FormPage
+    from home.pages.models import FormPage
 
     page_types = ContentType.objects.get_for_models(FormPage).values()
     return FormSubmission.objects.filter(page__content_type__in=page_types)
@@ -87,8 +87,8 @@ def apply_retention(now, dry_run=False):
 def purge_rate_limits(now, dry_run=False):
     """Rate-limit counters are keyed by visitor hashes and hashed email addresses
     (pseudonymous personal data): delete those whose window ended over a day ago."""
-    from .models import RateLimitCounter
-    from .ratelimit import purge_expired
+    from home.abuse.models import RateLimitCounter
+    from home.abuse.ratelimit import purge_expired
 
     if dry_run:
         count = RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).count()
@@ -101,7 +101,7 @@ def purge_rate_limits(now, dry_run=False):
 
 
 def register():
-    from . import privacy
+    from home.privacy import registry as privacy
 
     privacy.register_holder("messages", export=export, erase=erase)
     privacy.register_retention_rule("messages", apply=apply_retention)

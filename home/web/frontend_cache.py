@@ -240,8 +240,8 @@ def _after_move(sender, instance, **kwargs):
 def action_plan_paths(plan):
     """The action plan's status feed, each recommendation's page and the plan
     filtered by each status."""
-    from .report_models import Recommendation
-    from .report_progress import STATUS_CHOICES
+    from home.report.models import Recommendation
+    from home.report.progress import STATUS_CHOICES
 
     numbers = Recommendation.objects.filter(page_id=plan.pk).values_list("number", flat=True)
     return [
@@ -256,7 +256,7 @@ def connect_signals():
     own frontend cache handlers are connected), and register home's page types."""
     from wagtail.models import Page
 
-    from .report_models import ActionPlanPage
+    from home.report.models import ActionPlanPage
 
     register(ActionPlanPage, paths=action_plan_paths)
 

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
-from . import mailing_list
+from home.privacy import mailing_list
 
 
 def _private(response):

@@ -8,7 +8,7 @@ say when the page was cached, not when the reader got it, and a bot reading an
 old copy could post at once. Instead:
 
 - the page's hidden field is empty, so every reader gets the same HTML;
-- a small static script (`site.js`) asks `/forms/started/` (`home.views.
+- a small static script (`site.js`) asks `/forms/started/` (`home.pages.views.
   form_started`: never cached, limited per address) for a fresh token when the
   form is first shown or focused, and puts it in the field;
 - a post without a token (no JavaScript, or a bot that skipped the script) is
@@ -98,7 +98,7 @@ def _count_use(nonce):
     """Count one post with the token named `nonce`; False once it has been used
     LMN_FORM_TOKEN_USES times. Counted with the shared rate limiter (the database,
     or Redis in production), under a key that is only the token's random number."""
-    from .ratelimit import hit
+    from home.abuse.ratelimit import hit
 
     return hit(f"form-token:{nonce}", token_uses(), TOKEN_MAX_AGE)
 
