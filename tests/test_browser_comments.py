@@ -120,6 +120,12 @@ def test_reader_comments_moderator_approves_reader_sees_it(
         assert "marked as approved" in admin.locator(".messages").inner_text()
         assert admin.locator("tr", has_text="Aisha Example").count() == 0
         assert admin.locator("tr", has_text="Suspect words").count() == 1
+        # Wagtail fades its messages in: check the colours once the fade has finished.
+        admin.wait_for_function(
+            "() => { const list = document.querySelector('.messages > ul');"
+            " return list && getComputedStyle(list).opacity === '1'; }"
+        )
+        admin.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
         assert_no_axe_violations(admin)
 
         # Bulk actions stay: tick the held comment with the Space key, then mark it as spam.
