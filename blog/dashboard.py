@@ -26,7 +26,7 @@ CHART_HEIGHT = 80
 def comments_part(request):
     """Comments waiting for a moderator, oldest first, for people who may moderate."""
     from .comments import moderation
-    from .comments.wagtail_hooks import PendingCommentsPanel, can_moderate
+    from .comments.queue import PendingCommentsPanel, can_moderate
 
     if not can_moderate(request.user):
         return None
@@ -41,7 +41,7 @@ def comments_part(request):
         rows.append(
             Row(
                 label=comment.name,
-                url=reverse("wagtailsnippets_comments_comment:inspect", args=[comment.pk]),
+                url=reverse("comment_queue:inspect", args=[comment.pk]),
                 detail=f"on “{comment.page.title}”, sent "
                 f"{waited(comment.created_at, now)} ago ({why})",
             )

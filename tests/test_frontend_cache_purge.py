@@ -363,7 +363,7 @@ def test_a_comment_purges_its_post_when_approved_or_taken_down_not_while_held(
     for decision in (moderation.APPROVED, moderation.SPAM):
         urls = purged.during(
             lambda decision=decision: client.post(
-                f"/admin/comment-moderation/{comment.pk}/{decision}/"
+                f"/admin/comments/decide/{comment.pk}/", {"status": decision}
             )
         )
         assert purged.result.status_code == 302
