@@ -172,6 +172,18 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = "Blog index page"
 
+    def route(self, request, path_components):
+        """A post's address (/blog/<slug>/) finds the post in one query, where
+        Page.route reads the child page and then its post row; everything else (the
+        index's own routes, which use reserved slugs, and any other child) is routed
+        as usual."""
+        if self.live and len(path_components) == 1 and path_components[0] not in RESERVED_SLUGS:
+            post = BlogPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if post is not None:
+                post.blog_index = self
+                return post.route(request, [])
+        return super().route(request, path_components)
+
     def posts(self):
         return card_queryset(BlogPage.objects.child_of(self))
 
@@ -390,10 +402,7 @@ class BlogPage(BasePage):
 
     @cached_property
     def blog_index(self):
-        # Routing through the index leaves it on the post: no query needed then.
-        parent = getattr(self, "_cached_parent_obj", None)
-        if isinstance(parent, BlogIndexPage):
-            return parent
+        # Routed through the index (BlogIndexPage.route), the post has it already.
         return BlogIndexPage.objects.ancestor_of(self).first()
 
     def related_posts(self):

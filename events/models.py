@@ -57,6 +57,8 @@ class EventIndexPage(BasePage):
     """/events/: upcoming events soonest first, then past events, filterable by audience."""
 
     introduction = models.TextField(max_length=600, blank=True)
+    # Both lists are paginated, so the page's size does not grow with the events.
+    upcoming_per_page = 12
     past_per_page = 10
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
@@ -88,20 +90,35 @@ class EventIndexPage(BasePage):
         events = self.events()
         if audience:
             events = events.filter(audience=audience)
-        paginator = Paginator(events.filter(end__lt=now).order_by("-start"), self.past_per_page)
-        try:
-            past = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            past = paginator.page(1)
-        except EmptyPage:
-            past = paginator.page(paginator.num_pages)
+        upcoming = _page_of(
+            events.filter(end__gte=now).order_by("start", "pk"),
+            self.upcoming_per_page,
+            request.GET.get("upcoming"),
+        )
+        past = _page_of(
+            events.filter(end__lt=now).order_by("-start", "-pk"),
+            self.past_per_page,
+            request.GET.get("page"),
+        )
         context.update(
-            upcoming=events.filter(end__gte=now).order_by("start"),
+            upcoming=upcoming,
             past_events=past,
             audiences=AUDIENCES,
             audience=audience,
         )
         return context
+
+
+def _page_of(queryset, per_page, number):
+    """Page `number` of `queryset`: the first page for a number that is not a
+    whole number, the last for one past the end."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(number or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
 
 
 def registration_consent():

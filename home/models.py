@@ -65,6 +65,9 @@ class BumpingGenericSetting(BaseGenericSetting):
 class SiteSettings(BumpingGenericSetting):
     """Contact details, social links and the pages the footer always links to."""
 
+    # Read with the settings (one query): the footer and every form link to them.
+    select_related = ["privacy_page", "accessibility_page", "contact_page"]
+
     organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
     tagline = models.CharField(
         max_length=200,

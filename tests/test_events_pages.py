@@ -104,6 +104,26 @@ def test_past_events_are_paginated(client, event_index):
     assert client.get("/events/?page=abc").status_code == 200
 
 
+def test_upcoming_events_are_paginated_apart_from_past_events(client, event_index):
+    per_page = EventIndexPage.upcoming_per_page
+    for number in range(per_page + 2):
+        create_event(event_index, title=f"Coming event {number:02d}", start=in_days(2 + number))
+    create_event(event_index, title="Old event", start=in_days(-30))
+    first = client.get("/events/").content.decode()
+    assert f"Coming event {per_page - 1:02d}" in first
+    assert f"Coming event {per_page:02d}" not in first
+    assert 'aria-label="Upcoming events pages"' in first
+    assert 'href="?upcoming=2"' in first
+    second = client.get("/events/?upcoming=2").content.decode()
+    upcoming_part, past_part = second.split('id="past-heading"')
+    assert "Coming event 00" not in upcoming_part
+    assert f"Coming event {per_page:02d}" in upcoming_part
+    assert f"Coming event {per_page + 1:02d}" in upcoming_part
+    assert "Old event" in past_part  # the past list keeps its own page
+    for bad in ("999", "abc", "-1"):
+        assert client.get(f"/events/?upcoming={bad}").status_code == 200
+
+
 def test_drafts_and_private_events_are_not_listed(client, event_index):
     create_event(event_index, title="Draft event", publish=False)
     private = create_event(event_index, title="Private event")
