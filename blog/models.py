@@ -443,9 +443,10 @@ class BlogPage(BasePage):
         authors.queryset = authors.queryset.select_related("photo")
         prefetch_related_objects([self, *cards], authors, categories)
         prefetch_related_objects([self], "tags", "hero_image", "social_image")
-        # Every instance (the same image can be on two cards, each its own object).
+        # Every instance shown (the same image can be on two cards, each its own
+        # object); cards show their authors' names, only the post their photos.
         images = [self.hero_image, self.social_image, *(post.hero_image for post in cards)]
-        images += [author.photo for post in [self, *cards] for author in post.authors.all()]
+        images += [author.photo for author in self.authors.all()]
         images = [image for image in images if image is not None]
         if images:
             prefetch_related_objects(
