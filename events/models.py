@@ -28,7 +28,7 @@ from wagtail.contrib.forms.models import (
     AbstractFormSubmission,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
@@ -372,7 +372,14 @@ class EventPage(BasePage, AbstractEmailForm):
         return published if published is not None else super().get_form_fields()
 
     def get_form(self, *args, **kwargs):
-        kwargs.setdefault("consent", registration_consent())
+        if "consent" not in kwargs:
+            from home.consent import current_consents
+            from home.models import ConsentText
+
+            # Both wordings the form shows, in one query.
+            consents = current_consents(ConsentText.EVENT_REGISTRATION, ConsentText.MAILING_LIST)
+            kwargs["consent"] = consents[ConsentText.EVENT_REGISTRATION]
+            kwargs.setdefault("mailing_list_consent", consents[ConsentText.MAILING_LIST])
         return super().get_form(*args, **kwargs)
 
     def get_submission_class(self):
@@ -513,9 +520,12 @@ class EventPage(BasePage, AbstractEmailForm):
     def calendar_download_url(self):
         return reverse("events:event_ics", args=[self.pk])
 
-    def json_ld(self):
-        """schema.org Event, escaped for a <script type="application/ld+json"> block."""
-        site = self.get_site()  # a query each time it is asked
+    def json_ld(self, request=None):
+        """schema.org Event, escaped for a <script type="application/ld+json"> block.
+        With the `request`, its site and URLs are the ones the request already found."""
+        # Without a request: a query each time it is asked.
+        site = Site.find_for_request(request) if request is not None else self.get_site()
+        full_url = self.get_full_url(request)
         data = {
             "@context": "https://schema.org",
             "@type": "Event",
@@ -523,7 +533,7 @@ class EventPage(BasePage, AbstractEmailForm):
             "startDate": self.start.isoformat(),
             "endDate": self.end.isoformat(),
             "eventStatus": "https://schema.org/EventScheduled",
-            "url": self.full_url,
+            "url": full_url,
             "organizer": {
                 "@type": "Organization",
                 "name": "Labour Muslim Network",
@@ -535,7 +545,7 @@ class EventPage(BasePage, AbstractEmailForm):
         if self.is_online:
             data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
             # The public page, never the joining link.
-            data["location"] = {"@type": "VirtualLocation", "url": self.full_url}
+            data["location"] = {"@type": "VirtualLocation", "url": full_url}
         else:
             data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
             data["location"] = {
