@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 NO_CACHES = {"default": DUMMY, "renditions": DUMMY}
 
-# The budgets the issue sets (#15); event and report pages have none of their own.
-BUDGETS = {"post": 21, "home": 30, "index": 25}
+# Today's counts, each within the ceiling the issue sets (#15: post 22, home 30,
+# blog index 25): a change that adds a query to a page has to say so here.
+BUDGETS = {"post": 21, "home": 13, "index": 15, "events": 12, "event": 14, "report": 11, "plan": 23}
 
 
 def index_categories(i):
