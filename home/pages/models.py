@@ -65,6 +65,10 @@ class BumpingGenericSetting(BaseGenericSetting):
 class SiteSettings(BumpingGenericSetting):
     """Contact details, social links and the pages the footer always links to."""
 
+    # Read with the settings (one query): the footer and every form link to the
+    # pages, and a page without an image of its own is shared with the default one.
+    select_related = ["privacy_page", "accessibility_page", "contact_page", "default_social_image"]
+
     organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
     tagline = models.CharField(
         max_length=200,
