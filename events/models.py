@@ -373,8 +373,8 @@ class EventPage(BasePage, AbstractEmailForm):
 
     def get_form(self, *args, **kwargs):
         if "consent" not in kwargs:
-            from home.consent import current_consents
             from home.models import ConsentText
+            from home.privacy.consent import current_consents
 
             # Both wordings the form shows, in one query.
             consents = current_consents(ConsentText.EVENT_REGISTRATION, ConsentText.MAILING_LIST)
