@@ -1,16 +1,16 @@
-"""The blog's part of the editors' dashboard: the "Readers" panel (most-read posts of
-the last 30 days, with a views chart). Comments waiting in "Needs you" are
-blog/comments/dashboard.py's."""
+"""The blog's parts of the editors' dashboard: comments waiting in "Needs you", and
+the "Readers" panel (most-read posts of the last 30 days, with a views chart)."""
 
 from datetime import timedelta
 
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
 from home.abuse.visitor import today
-from home.staff.dashboard import DASHBOARD_MEDIA
+from home.staff.dashboard import DASHBOARD_MEDIA, Part, Row, waited
 
 from . import charts
 
@@ -18,6 +18,47 @@ READERS_DAYS = 30
 TOP_POSTS = 5
 CHART_WIDTH = 300
 CHART_HEIGHT = 80
+
+
+# ---------- "Needs you": reader comments ----------
+
+
+def comments_part(request):
+    """Comments waiting for a moderator, oldest first, for people who may moderate."""
+    from .comments import moderation
+    from .comments.queue import PendingCommentsPanel, can_moderate
+
+    if not can_moderate(request.user):
+        return None
+    data = PendingCommentsPanel().get_context_data({})
+    count = data["pending"] + data["reported"]
+    now = timezone.now()
+    rows = []
+    for comment in data["oldest"]:
+        why = "; ".join(comment.reasons) if comment.reasons else "every comment is reviewed"
+        if comment.status == moderation.REPORTED:
+            why = "hidden after reports from readers"
+        rows.append(
+            Row(
+                label=comment.name,
+                url=reverse("comment_queue:inspect", args=[comment.pk]),
+                detail=f"on “{comment.page.title}”, sent "
+                f"{waited(comment.created_at, now)} ago ({why})",
+            )
+        )
+    text = f"{data['pending']} comment{'s' if data['pending'] != 1 else ''} awaiting moderation"
+    if data["reported"]:
+        text += f" and {data['reported']} hidden after reports"
+    return Part(
+        key="comments",
+        heading="Reader comments to review",
+        count=count,
+        count_text=text,
+        rows=rows,
+        link_url=data["pending_url"] if data["pending"] else data["reported_url"],
+        link_text="Open the moderation queue",
+        empty_text="No comments are waiting. Thank you!",
+    )
 
 
 # ---------- "Readers" ----------

@@ -172,6 +172,18 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = "Blog index page"
 
+    def route(self, request, path_components):
+        """A post's address (/blog/<slug>/) finds the post in one query, where
+        Page.route reads the child page and then its post row; everything else (the
+        index's own routes, which use reserved slugs, and any other child) is routed
+        as usual."""
+        if self.live and len(path_components) == 1 and path_components[0] not in RESERVED_SLUGS:
+            post = BlogPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if post is not None:
+                post.blog_index = self
+                return post.route(request, [])
+        return super().route(request, path_components)
+
     def posts(self):
         return card_queryset(BlogPage.objects.child_of(self))
 
@@ -390,10 +402,7 @@ class BlogPage(BasePage):
 
     @cached_property
     def blog_index(self):
-        # Routing through the index leaves it on the post: no query needed then.
-        parent = getattr(self, "_cached_parent_obj", None)
-        if isinstance(parent, BlogIndexPage):
-            return parent
+        # Routed through the index (BlogIndexPage.route), the post has it already.
         return BlogIndexPage.objects.ancestor_of(self).first()
 
     def related_posts(self):
@@ -434,9 +443,10 @@ class BlogPage(BasePage):
         authors.queryset = authors.queryset.select_related("photo")
         prefetch_related_objects([self, *cards], authors, categories)
         prefetch_related_objects([self], "tags", "hero_image", "social_image")
-        # Every instance (the same image can be on two cards, each its own object).
+        # Every instance shown (the same image can be on two cards, each its own
+        # object); cards show their authors' names, only the post their photos.
         images = [self.hero_image, self.social_image, *(post.hero_image for post in cards)]
-        images += [author.photo for post in [self, *cards] for author in post.authors.all()]
+        images += [author.photo for author in self.authors.all()]
         images = [image for image in images if image is not None]
         if images:
             prefetch_related_objects(

@@ -8,16 +8,9 @@ from django.views.decorators.http import require_POST
 
 from home.abuse.ratelimit import hit
 from home.abuse.visitor import network_hash, today, visitor_hash
-from home.models import is_public
 from home.web.csrf import same_origin_verdict
 
 from . import views_count
-from .models import BlogPage
-
-
-def _is_countable_post(page_id):
-    """Whether `page_id` is a live, public post (one indexed query)."""
-    return BlogPage.objects.live().filter(is_public()).filter(pk=page_id).exists()
 
 
 def _is_editor(request):
@@ -51,7 +44,7 @@ def view_beacon(request):
         page_id = views_count.parse_beacon(request.body)
     except views_count.BadBeacon:
         return HttpResponseBadRequest("Malformed view beacon.")
-    if not _is_countable_post(page_id):
+    if not views_count.is_countable_post(page_id):
         return HttpResponse("No such post.", status=404, content_type="text/plain")
     if views_count.is_bot(request.headers.get("User-Agent", "")) or _is_editor(request):
         return HttpResponse(status=204)

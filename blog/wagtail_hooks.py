@@ -3,12 +3,13 @@ blog index."""
 
 from wagtail import hooks
 
-from home.hooks import DEMO_CONTENT
+from home.hooks import DEMO_CONTENT, NEEDS_YOU
 
 from . import dashboard
 from .models import BlogIndexPage
 from .workflow import assign_to_blog_index
 
+hooks.register(NEEDS_YOU, dashboard.comments_part, order=10)
 hooks.register("construct_homepage_panels", dashboard.add_readers_panel)
 
 

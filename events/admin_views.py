@@ -1,28 +1,31 @@
-"""Admin: the registrations list and export, cancel/promote actions, and phone bookings.
+"""Admin: the events index, the registrations list and export, cancel/promote,
+attendance, the sign-in sheet and phone bookings, on Wagtail's generic views.
 
 Only superusers and people with `events.manage_registrations` (the "Event
-organisers" group) reach any of this; `wagtail_hooks` hides event pages from
-everyone else's Forms listing and submission views.
+organisers" group) reach any of this: every view here checks `registrations_policy`
+through Wagtail's `PermissionCheckedMixin` (view, add, change); `wagtail_hooks`
+hides event pages from everyone else's Forms listing and submission views.
 """
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_http_methods
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.ui.tables import BaseColumn, Table, TitleColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsListView
 
 from django_filters import ChoiceFilter
 
 from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.staff.admin_generic import Column, LinkColumn, OnePermissionPolicy
 
 from . import booking
 from . import registration as service
@@ -32,10 +35,24 @@ from .retention import deletion_date, retention_notice
 
 PERMISSION = "events.manage_registrations"
 
+# Organisers see and export (view), book by phone (add), and cancel, promote and
+# mark attendance (change). Deleting registrations stays with Wagtail's own
+# submissions delete view, which the `filter_form_submissions_for_user` hook guards.
+registrations_policy = OnePermissionPolicy(
+    EventRegistration, PERMISSION, actions={"view", "add", "change"}
+)
+
 
 def can_manage_registrations(user):
     """Superusers and Event organisers; nobody else, whatever their page permissions."""
-    return user.is_active and (user.is_superuser or user.has_perm(PERMISSION))
+    return registrations_policy.user_has_permission(user, "view")
+
+
+class OrganisersOnlyMixin(PermissionCheckedMixin):
+    """Wagtail's permission check against `registrations_policy` (403 when refused)."""
+
+    permission_policy = registrations_policy
+    permission_required = "view"
 
 
 class RegistrationsFilterSet(SubmissionsListFilterSet):
@@ -48,7 +65,37 @@ class RegistrationsFilterSet(SubmissionsListFilterSet):
     )
 
 
-class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
+class SelectColumn(BaseColumn):
+    """The tick box that Wagtail's bulk controller (delete, mark attendance) reads."""
+
+    header_template_name = "events/admin/cells/select_all.html"
+    cell_template_name = "events/admin/cells/select.html"
+
+
+class AnswerColumn(Column):
+    """One field of a registration (`EventRegistration.get_data`); "Registered at"
+    links to the opposite order, as Wagtail's submissions list does (`order_by`)."""
+
+    header_template_name = "events/admin/cells/ordered_header.html"
+
+    def __init__(self, name, order=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.order = order
+
+    def get_value(self, instance):
+        value = instance.get_data().get(self.name)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        return "" if value is None else value
+
+
+class ActionsColumn(BaseColumn):
+    """Attended / did not attend, promote and cancel, as the registration allows."""
+
+    cell_template_name = "events/admin/cells/actions.html"
+
+
+class RegistrationsListView(OrganisersOnlyMixin, FormulaSafeExportMixin, SubmissionsListView):
     """Wagtail's submissions list with status, a status filter, actions and a safe export.
 
     Exports leave out answers to sensitive questions unless `sensitive=1` is
@@ -59,21 +106,6 @@ class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
     filterset_class = RegistrationsFilterSet
     results_template_name = "events/admin/registrations_results.html"
     page_title = "Registrations"
-
-    def dispatch(self, request, *args, **kwargs):
-        form_page = kwargs.get("form_page")
-        if not can_manage_registrations(request.user):
-            raise PermissionDenied
-        if not get_forms_for_user(request.user).filter(pk=form_page.pk).exists():
-            raise PermissionDenied
-        self.form_page = form_page
-        if self.is_export:
-            data_fields = form_page.get_data_fields(include_sensitive=self.include_sensitive)
-            self.list_export = [name for name, _label in data_fields]
-            self.export_headings = dict(data_fields)
-        # Skip SubmissionsListView.dispatch: it would reset the export columns
-        # to every field, sensitive ones included.
-        return super(SubmissionsListView, self).dispatch(request, *args, **kwargs)
 
     @cached_property
     def include_sensitive(self):
@@ -91,8 +123,15 @@ class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download of registrations is recorded in the audit log: who, when, which
-        event, how many rows and whether sensitive answers were included."""
+        event, how many rows and whether sensitive answers were included.
+
+        The columns are chosen here: Wagtail's list sets every field, sensitive
+        answers included, which only `sensitive=1` asks for."""
         from home.privacy.registry import record_privacy_action
+
+        data_fields = self.form_page.get_data_fields(include_sensitive=self.include_sensitive)
+        self.list_export = [name for name, _label in data_fields]
+        self.export_headings = dict(data_fields)
 
         rows = queryset.count() if hasattr(queryset, "count") else len(queryset)
         record_privacy_action(
@@ -155,11 +194,26 @@ class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
         ]
         return buttons
 
+    def registration_columns(self):
+        """A tick box, one column per field (sensitive answers too: organisers may
+        see them on screen) and the row's actions."""
+        ordering = self.get_validated_ordering()
+        columns = [SelectColumn("select", label="")]
+        for name, label in self.form_page.get_data_fields():
+            columns.append(
+                AnswerColumn(name, label=label, order=ordering.get(name, (None, None))[1])
+            )
+        columns.append(ActionsColumn("actions", label="Actions"))
+        return columns
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.is_export:
-            for row, submission in zip(context["data_rows"], context["submissions"], strict=True):
-                row["registration"] = submission
+            context["registrations_table"] = Table(
+                self.registration_columns(),
+                context["submissions"],
+                caption=f"Registrations for {self.form_page.title}",
+            )
             context["counts"] = self.form_page.specific.counts
             context["attended_count"] = self.get_base_queryset().filter(attended=True).count()
             context["contribution_count"] = self.form_page.specific.contributions.count()
@@ -168,105 +222,156 @@ class RegistrationsListView(FormulaSafeExportMixin, SubmissionsListView):
         return context
 
 
-def events_index_view(request):
+def _list_url(event):
+    return reverse("wagtailforms:list_submissions", args=[event.pk])
+
+
+def _contributions_url(event):
+    if event.contribution_count:
+        return reverse("event_contributions:index") + f"?page={event.pk}"
+    return None
+
+
+class EventsIndexView(IndexView):
     """Every event with its counts and a link to its registrations (organisers' start page).
 
     Wagtail's own Forms listing needs page-editing rights, which organisers
     may not have; this page needs only the registrations permission.
     """
-    if not can_manage_registrations(request.user):
-        raise PermissionDenied
-    from .attendance import with_roundtable_counts
 
-    events = list(
-        with_roundtable_counts(with_registration_counts(EventPage.objects.all())).order_by("-start")
-    )
-    for event in events:
-        event.registrations_deleted_on = deletion_date(event)
-    return TemplateResponse(request, "events/admin/events_index.html", {"events": events})
+    model = EventPage
+    permission_policy = registrations_policy
+    any_permission_required = ["view"]
+    index_url_name = "events_registrations_index"
+    page_title = "Event registrations"
+    header_icon = "group"
+    paginate_by = 50
+    default_ordering = "-start"
+    is_searchable = False
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "title",
+                label="Event",
+                accessor=lambda event: event.title + ("" if event.live else " (draft)"),
+                get_url=_list_url,
+            ),
+            Column("when", label="Starts"),
+            Column("counts", label="Confirmed / places · waiting", accessor="admin_counts_label"),
+            Column("attended_count", label="Attended"),
+            LinkColumn(
+                "contribution_count", label="Written contributions", get_url=_contributions_url
+            ),
+            Column(
+                "deleted_on",
+                label="Names, emails and answers deleted on",
+                accessor=lambda event: format_date(deletion_date(event), "j F Y"),
+            ),
+        ]
+
+    def get_base_queryset(self):
+        from .attendance import with_roundtable_counts
+
+        return with_roundtable_counts(with_registration_counts(EventPage.objects.all()))
 
 
-def _registration_for(request, pk):
-    if not can_manage_registrations(request.user):
-        raise PermissionDenied
-    registration = get_object_or_404(
-        EventRegistration.objects.exclude(status=EventRegistration.PENDING), pk=pk
-    )
-    if not get_forms_for_user(request.user).filter(pk=registration.page_id).exists():
-        raise PermissionDenied
-    event = get_object_or_404(EventPage, pk=registration.page_id)
-    return registration, event
+class RegistrationActionView(
+    OrganisersOnlyMixin, WagtailAdminTemplateMixin, BaseObjectMixin, TemplateView
+):
+    """GET asks to confirm; POST does it and goes back to the event's registrations.
+    Pending requests are nobody's registration yet, so they are not found (404)."""
+
+    permission_required = "change"
+    model = EventRegistration
+    template_name = "events/admin/confirm_action.html"
+    http_method_names = ["get", "post"]
+    header_icon = "form"
+    action = None
+
+    def get_base_object_queryset(self):
+        return EventRegistration.objects.exclude(status=EventRegistration.PENDING)
+
+    @cached_property
+    def event(self):
+        return get_object_or_404(EventPage, pk=self.object.page_id)
+
+    def get_page_title(self):
+        return self.event.title
+
+    def get_page_subtitle(self):
+        return "Registrations"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(registration=self.object, event=self.event, action=self.action)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.perform_action()
+        return redirect(_list_url(self.event))
 
 
-def _list_url(event):
-    return reverse("wagtailforms:list_submissions", args=[event.pk])
-
-
-@require_http_methods(["GET", "POST"])
-def cancel_view(request, pk):
+class CancelRegistrationView(RegistrationActionView):
     """Cancel a registration from the admin (the place goes to the next person waiting)."""
-    registration, event = _registration_for(request, pk)
-    if request.method == "POST":
-        outcome = service.cancel(registration)
+
+    action = "cancel"
+
+    def perform_action(self):
+        outcome = service.cancel(self.object)
         if outcome.already_cancelled:
-            messages.warning(request, "That registration was already cancelled.")
-        else:
-            promoted = len(outcome.promoted)
-            text = "Registration cancelled."
-            if promoted:
-                text += f" {promoted} person from the waiting list now has a place and was emailed."
-            messages.success(request, text)
-        return redirect(_list_url(event))
-    return TemplateResponse(
-        request,
-        "events/admin/confirm_action.html",
-        {"registration": registration, "event": event, "action": "cancel"},
-    )
+            messages.warning(self.request, "That registration was already cancelled.")
+            return
+        promoted = len(outcome.promoted)
+        text = "Registration cancelled."
+        if promoted:
+            text += f" {promoted} person from the waiting list now has a place and was emailed."
+        messages.success(self.request, text)
 
 
-@require_http_methods(["GET", "POST"])
-def promote_view(request, pk):
+class PromoteRegistrationView(RegistrationActionView):
     """Give a free place to this person on the waiting list (never beyond capacity)."""
-    registration, event = _registration_for(request, pk)
-    if request.method == "POST":
+
+    action = "promote"
+
+    def perform_action(self):
         try:
-            done = service.promote(registration)
+            done = service.promote(self.object)
         except service.NoFreePlace:
             messages.error(
-                request,
+                self.request,
                 "Every place is taken. Cancel a confirmed registration or raise the capacity "
                 "first.",
             )
         else:
             if done:
-                messages.success(request, "Place confirmed. They have been emailed.")
+                messages.success(self.request, "Place confirmed. They have been emailed.")
             else:
-                messages.warning(request, "That person is not on the waiting list.")
-        return redirect(_list_url(event))
-    return TemplateResponse(
-        request,
-        "events/admin/confirm_action.html",
-        {"registration": registration, "event": event, "action": "promote"},
-    )
+                messages.warning(self.request, "That person is not on the waiting list.")
 
 
-class AddRegistrationView(WagtailAdminTemplateMixin, FormView):
+class EventMixin(OrganisersOnlyMixin, BaseObjectMixin):
+    """A view about one event (its id in the URL as `event_id`)."""
+
+    model = EventPage
+    pk_url_kwarg = "event_id"
+
+    @property
+    def event(self):
+        return self.object
+
+
+class AddRegistrationView(EventMixin, WagtailAdminTemplateMixin, FormView):
     """An organiser books a place for someone (a phone booking), without the emailed
     confirm step. Refused (403) to anyone who may not manage registrations, whatever
     the button shows; see `events.booking` for what is stored, sent and logged."""
 
+    permission_required = "add"
     template_name = "events/admin/add_registration.html"
     page_title = "Add registration"
     header_icon = "form"
     http_method_names = ["get", "post"]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_manage_registrations(request.user):
-            raise PermissionDenied
-        self.event = get_object_or_404(EventPage, pk=kwargs["event_id"])
-        if not get_forms_for_user(request.user).filter(pk=self.event.pk).exists():
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return self.event.get_admin_display_title()
@@ -358,15 +463,6 @@ def _report_booking(request, outcome):
 # Attendance and the sign-in sheet ------------------------------------------------
 
 
-def _event_for_organiser(request, event_id):
-    if not can_manage_registrations(request.user):
-        raise PermissionDenied
-    event = get_object_or_404(EventPage, pk=event_id)
-    if not get_forms_for_user(request.user).filter(pk=event.pk).exists():
-        raise PermissionDenied
-    return event
-
-
 def _ids(values):
     ids = []
     for value in values:
@@ -377,18 +473,21 @@ def _ids(values):
     return ids
 
 
-@require_http_methods(["GET", "POST"])
-def attendance_view(request, event_id):
+class AttendanceView(EventMixin, WagtailAdminTemplateMixin, TemplateView):
     """Mark confirmed registrations as attended, did not attend, or not marked.
 
     A row's button posts `set=<id>:<choice>`; the bulk buttons of the list send the
     ticked rows here by GET, which only asks to confirm (listing the names), and
     the confirmation posts them back. Every change is audit-logged on the event.
     """
-    from . import attendance
 
-    event = _event_for_organiser(request, event_id)
-    if request.method == "POST":
+    permission_required = "change"
+    template_name = "events/admin/confirm_attendance.html"
+    http_method_names = ["get", "post"]
+
+    def post(self, request, *args, **kwargs):
+        from . import attendance
+
         single = request.POST.get("set", "")
         if single:
             pk, _sep, choice = single.partition(":")
@@ -398,41 +497,45 @@ def attendance_view(request, event_id):
             ids = _ids(request.POST.getlist("registration"))
         if choice not in attendance.CHOICES or not ids:
             messages.error(request, "Choose who to mark, and how.")
-            return redirect(_list_url(event))
-        changed = attendance.mark(event, ids, choice, request.user)
+            return redirect(_list_url(self.event))
+        changed = attendance.mark(self.event, ids, choice, request.user)
         label = attendance.LABELS[choice]
         messages.success(request, f"{changed} registration(s) marked as {label}.")
-        return redirect(_list_url(event))
-    choice = request.GET.get("mark", "")
-    ids = _ids(request.GET.getlist("selected-submissions"))
-    registrations = list(
-        EventRegistration.objects.filter(
-            page_id=event.pk, pk__in=ids, status=EventRegistration.CONFIRMED
-        ).order_by("name")
-    )
-    if choice not in attendance.CHOICES or not registrations:
-        messages.error(request, "Tick one or more confirmed registrations first.")
-        return redirect(_list_url(event))
-    return TemplateResponse(
-        request,
-        "events/admin/confirm_attendance.html",
-        {
-            "event": event,
-            "registrations": registrations,
-            "choice": choice,
-            "label": attendance.LABELS[choice],
-            "list_url": _list_url(event),
-        },
-    )
+        return redirect(_list_url(self.event))
+
+    def get(self, request, *args, **kwargs):
+        from . import attendance
+
+        choice = request.GET.get("mark", "")
+        ids = _ids(request.GET.getlist("selected-submissions"))
+        registrations = list(
+            EventRegistration.objects.filter(
+                page_id=self.event.pk, pk__in=ids, status=EventRegistration.CONFIRMED
+            ).order_by("name")
+        )
+        if choice not in attendance.CHOICES or not registrations:
+            messages.error(request, "Tick one or more confirmed registrations first.")
+            return redirect(_list_url(self.event))
+        return self.render_to_response(
+            self.get_context_data(
+                event=self.event,
+                registrations=registrations,
+                choice=choice,
+                label=attendance.LABELS[choice],
+                list_url=_list_url(self.event),
+            )
+        )
 
 
-def sign_in_sheet_view(request, event_id):
+class SignInSheetView(EventMixin, TemplateView):
     """A printable sign-in sheet: confirmed registrants' names only, never answers."""
-    from .attendance import confirmed_names
 
-    event = _event_for_organiser(request, event_id)
-    return TemplateResponse(
-        request,
-        "events/admin/sign_in_sheet.html",
-        {"event": event, "names": confirmed_names(event)},
-    )
+    template_name = "events/admin/sign_in_sheet.html"
+    http_method_names = ["get"]
+
+    def get_context_data(self, **kwargs):
+        from .attendance import confirmed_names
+
+        context = super().get_context_data(**kwargs)
+        context.update(event=self.event, names=confirmed_names(self.event))
+        return context

@@ -2,45 +2,21 @@
 
 Event organisers (and superusers) read them, tag their themes and export them;
 nobody else sees them, whatever their other permissions (the permission policy
-below answers every question with `can_manage_registrations`). Nobody adds a
-contribution in the admin: they only come from the public form.
+below needs `events.manage_registrations`, as every registrations screen does).
+Nobody adds a contribution in the admin: they only come from the public form.
 """
 
-from django.contrib.auth import get_user_model
-
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 
 import django_filters
 
-from home.privacy.spreadsheet import neutralise_formula
+from home.privacy.spreadsheet import FormulaSafeExportMixin
+from home.staff.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
 
-from .admin_views import can_manage_registrations
+from .admin_views import PERMISSION
 from .models import EventContribution, EventPage
-
-
-class OrganisersOnlyPolicy(BasePermissionPolicy):
-    """View, tag (change) and delete for Event organisers and superusers; add for nobody."""
-
-    ACTIONS = {"view", "change", "delete", "export"}
-
-    def user_has_permission(self, user, action):
-        return action in self.ACTIONS and can_manage_registrations(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if not set(actions) & self.ACTIONS:
-            return users.none()
-        from django.db.models import Q
-
-        return users.filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__codename="manage_registrations")
-            | Q(groups__permissions__codename="manage_registrations")
-        ).distinct()
 
 
 class ContributionFilterSet(WagtailFilterSet):
@@ -56,7 +32,7 @@ class ContributionFilterSet(WagtailFilterSet):
         fields = ["page", "themes"]
 
 
-class ContributionIndexView(generic.IndexView):
+class ContributionIndexView(FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -64,10 +40,6 @@ class ContributionIndexView(generic.IndexView):
             .select_related("page", "consent")
             .prefetch_related("themes", "page__contribution_fields")
         )
-
-    def to_row_dict(self, item):
-        row = super().to_row_dict(item)
-        return {key: neutralise_formula(value) for key, value in row.items()}
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Every download is recorded in the audit log: who, when and how many rows."""
@@ -81,6 +53,10 @@ class ContributionIndexView(generic.IndexView):
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
+class ContributionInspectView(EmptyDashInspectMixin, generic.InspectView):
+    pass
+
+
 class ContributionViewSet(ModelViewSet):
     model = EventContribution
     icon = "openquote"
@@ -89,8 +65,12 @@ class ContributionViewSet(ModelViewSet):
     add_to_admin_menu = True
     url_prefix = "events/contributions"
     name = "event_contributions"
-    permission_policy = OrganisersOnlyPolicy(EventContribution)
+    # Read, tag (change) and delete; add for nobody.
+    permission_policy = OnePermissionPolicy(
+        EventContribution, PERMISSION, actions={"view", "change", "delete"}
+    )
     index_view_class = ContributionIndexView
+    inspect_view_class = ContributionInspectView
     filterset_class = ContributionFilterSet
     form_fields = ["themes"]
     inspect_view_enabled = True

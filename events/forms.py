@@ -40,7 +40,7 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
     agreeing to words they never saw.
     """
 
-    def __init__(self, *args, consent, **kwargs):
+    def __init__(self, *args, consent, mailing_list_consent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent_text = consent
         questions = {
@@ -93,6 +93,7 @@ class EventRegistrationForm(SpamProtectionMixin, BaseForm):
         add_opt_in(
             self,
             help_text="Separate from the box above: you can register without it.",
+            consent=mailing_list_consent,
         )
 
     def clean_full_name(self):

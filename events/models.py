@@ -28,7 +28,7 @@ from wagtail.contrib.forms.models import (
     AbstractFormSubmission,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
@@ -57,6 +57,8 @@ class EventIndexPage(BasePage):
     """/events/: upcoming events soonest first, then past events, filterable by audience."""
 
     introduction = models.TextField(max_length=600, blank=True)
+    # Both lists are paginated, so the page's size does not grow with the events.
+    upcoming_per_page = 12
     past_per_page = 10
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
@@ -88,20 +90,35 @@ class EventIndexPage(BasePage):
         events = self.events()
         if audience:
             events = events.filter(audience=audience)
-        paginator = Paginator(events.filter(end__lt=now).order_by("-start"), self.past_per_page)
-        try:
-            past = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            past = paginator.page(1)
-        except EmptyPage:
-            past = paginator.page(paginator.num_pages)
+        upcoming = _page_of(
+            events.filter(end__gte=now).order_by("start", "pk"),
+            self.upcoming_per_page,
+            request.GET.get("upcoming"),
+        )
+        past = _page_of(
+            events.filter(end__lt=now).order_by("-start", "-pk"),
+            self.past_per_page,
+            request.GET.get("page"),
+        )
         context.update(
-            upcoming=events.filter(end__gte=now).order_by("start"),
+            upcoming=upcoming,
             past_events=past,
             audiences=AUDIENCES,
             audience=audience,
         )
         return context
+
+
+def _page_of(queryset, per_page, number):
+    """Page `number` of `queryset`: the first page for a number that is not a
+    whole number, the last for one past the end."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(number or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
 
 
 def registration_consent():
@@ -355,7 +372,14 @@ class EventPage(BasePage, AbstractEmailForm):
         return published if published is not None else super().get_form_fields()
 
     def get_form(self, *args, **kwargs):
-        kwargs.setdefault("consent", registration_consent())
+        if "consent" not in kwargs:
+            from home.models import ConsentText
+            from home.privacy.consent import current_consents
+
+            # Both wordings the form shows, in one query.
+            consents = current_consents(ConsentText.EVENT_REGISTRATION, ConsentText.MAILING_LIST)
+            kwargs["consent"] = consents[ConsentText.EVENT_REGISTRATION]
+            kwargs.setdefault("mailing_list_consent", consents[ConsentText.MAILING_LIST])
         return super().get_form(*args, **kwargs)
 
     def get_submission_class(self):
@@ -496,9 +520,12 @@ class EventPage(BasePage, AbstractEmailForm):
     def calendar_download_url(self):
         return reverse("events:event_ics", args=[self.pk])
 
-    def json_ld(self):
-        """schema.org Event, escaped for a <script type="application/ld+json"> block."""
-        site = self.get_site()  # a query each time it is asked
+    def json_ld(self, request=None):
+        """schema.org Event, escaped for a <script type="application/ld+json"> block.
+        With the `request`, its site and URLs are the ones the request already found."""
+        # Without a request: a query each time it is asked.
+        site = Site.find_for_request(request) if request is not None else self.get_site()
+        full_url = self.get_full_url(request)
         data = {
             "@context": "https://schema.org",
             "@type": "Event",
@@ -506,7 +533,7 @@ class EventPage(BasePage, AbstractEmailForm):
             "startDate": self.start.isoformat(),
             "endDate": self.end.isoformat(),
             "eventStatus": "https://schema.org/EventScheduled",
-            "url": self.full_url,
+            "url": full_url,
             "organizer": {
                 "@type": "Organization",
                 "name": "Labour Muslim Network",
@@ -518,7 +545,7 @@ class EventPage(BasePage, AbstractEmailForm):
         if self.is_online:
             data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
             # The public page, never the joining link.
-            data["location"] = {"@type": "VirtualLocation", "url": self.full_url}
+            data["location"] = {"@type": "VirtualLocation", "url": full_url}
         else:
             data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
             data["location"] = {

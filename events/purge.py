@@ -24,10 +24,21 @@ from home.web import frontend_cache
 
 from .models import AUDIENCES, EventContribution, EventIndexPage, EventPage, EventRegistration
 
+# Pages of the index's two lists (upcoming `?upcoming=N`, past `?page=N`) purged with
+# it: an event published, moved or unpublished shifts the later pages, and every
+# upcoming card shows its places left. Pages beyond these catch up within the cache's
+# lifetime.
+LISTING_PAGES = 5
+
 
 def index_paths(index):
-    """The index filtered by each audience."""
-    return [f"?audience={value}" for value, _label in AUDIENCES]
+    """The index filtered by each audience, and the first pages of both its lists."""
+    later = range(2, LISTING_PAGES + 1)
+    return [
+        *(f"?audience={value}" for value, _label in AUDIENCES),
+        *(f"?upcoming={number}" for number in later),
+        *(f"?page={number}" for number in later),
+    ]
 
 
 def event_shown_on(event):

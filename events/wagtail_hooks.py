@@ -37,12 +37,12 @@ def register_admin_urls():
     return [
         path(
             "events/registrations/",
-            admin_views.events_index_view,
+            admin_views.EventsIndexView.as_view(),
             name="events_registrations_index",
         ),
         path(
             "events/registrations/<int:pk>/cancel/",
-            admin_views.cancel_view,
+            admin_views.CancelRegistrationView.as_view(),
             name="events_cancel_registration",
         ),
         path(
@@ -52,17 +52,17 @@ def register_admin_urls():
         ),
         path(
             "events/registrations/<int:pk>/promote/",
-            admin_views.promote_view,
+            admin_views.PromoteRegistrationView.as_view(),
             name="events_promote_registration",
         ),
         path(
             "events/<int:event_id>/attendance/",
-            admin_views.attendance_view,
+            admin_views.AttendanceView.as_view(),
             name="events_mark_attendance",
         ),
         path(
             "events/<int:event_id>/sign-in-sheet/",
-            admin_views.sign_in_sheet_view,
+            admin_views.SignInSheetView.as_view(),
             name="events_sign_in_sheet",
         ),
     ]

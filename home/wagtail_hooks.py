@@ -132,7 +132,7 @@ def register_privacy_admin_urls():
     return [
         path(
             "privacy/subject-access/",
-            privacy_views.subject_access_view,
+            privacy_views.SubjectAccessView.as_view(),
             name="home_privacy_subject_access",
         )
     ]
@@ -140,7 +140,7 @@ def register_privacy_admin_urls():
 
 class SuperuserMenuItem(MenuItem):
     def is_shown(self, request):
-        return privacy_views.can_download(request.user)
+        return privacy_views.subject_access_policy.user_has_permission(request.user, "export")
 
 
 @hooks.register("register_settings_menu_item")
@@ -175,12 +175,18 @@ def staff_avatar_url(user, size):
 
 @hooks.register("register_admin_urls")
 def register_enquiries_admin_urls():
-    return [path("form-messages/", enquiries_admin.enquiries_index_view, name="home_enquiries")]
+    return [
+        path(
+            "form-messages/",
+            enquiries_admin.EnquiriesIndexView.as_view(),
+            name="home_enquiries",
+        )
+    ]
 
 
 class EnquiriesMenuItem(MenuItem):
     def is_shown(self, request):
-        return staff_routing.can_handle_enquiries(request.user)
+        return enquiries_admin.enquiries_policy.user_has_permission(request.user, "view")
 
 
 @hooks.register("register_admin_menu_item")

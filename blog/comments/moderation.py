@@ -56,6 +56,13 @@ RATE_LIMIT_MESSAGE = (
 )
 
 
+# The start of the reasons recorded when a comment is held for what it contains.
+SUSPECT_WORDS_REASON = "Suspect words"
+TOO_MANY_LINKS_REASON = "links (more than"
+# Statuses whose text a moderator should not have to read unasked.
+FLAGGED_STATUSES = {SPAM, REPORTED}
+
+
 @dataclass(frozen=True)
 class Rules:
     """The site's moderation settings, as plain values."""
@@ -151,10 +158,10 @@ def decide(text, rules, approved_before=0):
     reasons = []
     suspect = find_words(text, rules.suspect_words)
     if suspect:
-        reasons.append(f"Suspect words: {', '.join(suspect)}")
+        reasons.append(f"{SUSPECT_WORDS_REASON}: {', '.join(suspect)}")
     links = count_links(text)
     if links > rules.max_links:
-        reasons.append(f"{links} links (more than {rules.max_links})")
+        reasons.append(f"{links} {TOO_MANY_LINKS_REASON} {rules.max_links})")
     if reasons:
         return Decision(PENDING, tuple(reasons))
 
@@ -204,9 +211,14 @@ def make_publish_code(comment):
     return signing.TimestampSigner(salt=PUBLISH_SALT).sign(str(comment.pk))
 
 
-MODERATE_PERMISSION = "comments.change_comment"
-
-
-def can_moderate(user):
-    """Whether `user` may moderate reader comments."""
-    return user.is_active and user.has_perm(MODERATE_PERMISSION)
+def is_flagged(status, reasons):
+    """Whether a comment's text may be abusive, so the admin blurs it until a
+    moderator chooses to read it: spam, hidden after readers' reports, or held
+    for suspect words or too many links. A comment held only because every
+    comment is reviewed (or waiting for its author's emailed link) is not."""
+    if status in FLAGGED_STATUSES:
+        return True
+    return any(
+        reason.startswith(SUSPECT_WORDS_REASON) or TOO_MANY_LINKS_REASON in reason
+        for reason in reasons or ()
+    )

@@ -37,7 +37,7 @@ def notification_recipients():
 
 
 def review_url(comment):
-    path = reverse("wagtailsnippets_comments_comment:inspect", args=[comment.pk])
+    path = reverse("comment_queue:inspect", args=[comment.pk])
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 

@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from events.models import EventIndexPage, EventPage, with_registration_counts
 from home.models import is_public
@@ -30,3 +31,9 @@ def roundtable_totals():
     from events.attendance import totals
 
     return {"totals": totals()}
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context, page):
+    """The event's schema.org data (EventPage.json_ld) with this request's site."""
+    return mark_safe(page.json_ld(context.get("request")))  # noqa: S308 (escaped by json_ld)

@@ -14,7 +14,7 @@ class DailySalt(models.Model):
 
 
 class RateLimitCounter(models.Model):
-    """Attempts per (hashed) key per time window; see `home.ratelimit`."""
+    """Attempts per (hashed) key per time window; see `home.abuse.ratelimit`."""
 
     key = models.CharField(max_length=100)
     window_start = models.DateTimeField()

@@ -27,7 +27,6 @@ from modelcluster.fields import ParentalKey
 
 from home.abuse.antispam import SpamProtectionMixin
 from home.pages.blocks import BaseStreamBlock
-from home.pages.submissions import EnquiriesListView
 from home.privacy.staff_routing import FormPageAdminForm
 
 logger = logging.getLogger(__name__)
@@ -65,6 +64,10 @@ class BumpingGenericSetting(BaseGenericSetting):
 @register_setting(icon="site")
 class SiteSettings(BumpingGenericSetting):
     """Contact details, social links and the pages the footer always links to."""
+
+    # Read with the settings (one query): the footer and every form link to the
+    # pages, and a page without an image of its own is shared with the default one.
+    select_related = ["privacy_page", "accessibility_page", "contact_page", "default_social_image"]
 
     organisation_name = models.CharField(max_length=120, default="Labour Muslim Network")
     tagline = models.CharField(
@@ -436,4 +439,6 @@ class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
         return submission
 
     def get_submissions_list_view_class(self):
+        from home.staff.enquiries import EnquiriesListView
+
         return EnquiriesListView

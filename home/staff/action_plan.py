@@ -8,23 +8,33 @@ Editors who may edit but not publish save a draft for someone else to publish.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Table, TitleColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
+from wagtail.permissions import page_permission_policy
 
 from home.report.models import ActionPlanPage, RecommendationStatusChange
 from home.report.progress import STATUS_CHOICES
+
+from .admin_generic import Column
 
 
 class QuickStatusForm(forms.Form):
     """One recommendation's row: its status and public progress note."""
 
     status = forms.ChoiceField(choices=STATUS_CHOICES)
-    progress_note = forms.CharField(required=False, max_length=1000, widget=forms.Textarea)
+    progress_note = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "cols": 40})
+    )
 
     def clean_progress_note(self):
         return self.cleaned_data["progress_note"].strip()
@@ -50,56 +60,141 @@ def _blocked_reason(page, user):
     return ""
 
 
-def action_plan_index(request):
-    plans = [
-        plan
-        for plan in ActionPlanPage.objects.all().order_by("path")
-        if plan.permissions_for_user(request.user).can_edit()
-    ]
-    if len(plans) == 1:
-        return redirect("home_action_plan_statuses", plans[0].pk)
-    return TemplateResponse(request, "home/admin/report_action_plans.html", {"plans": plans})
+def _statuses_url(plan):
+    return reverse("home_action_plan_statuses", args=[plan.pk])
 
 
-def action_plan_statuses(request, page_id):
-    """List every recommendation with a status select and note; save as a new revision."""
-    page = get_object_or_404(ActionPlanPage, pk=page_id)
-    permissions = page.permissions_for_user(request.user)
-    if not permissions.can_edit():
-        raise PermissionDenied
-    can_publish = permissions.can_publish()
-    blocked = _blocked_reason(page, request.user)
-    draft = page.get_latest_revision_as_object()
-    items = list(draft.recommendations.all())
+class ActionPlansIndexView(IndexView):
+    """The action plans the user may edit (Wagtail's page permission policy); with only
+    one, straight to its statuses."""
 
-    status = 200
-    if request.method == "POST":
-        forms_by_item = [
-            (item, QuickStatusForm(request.POST, prefix=f"rec-{item.pk}")) for item in items
+    model = ActionPlanPage
+    permission_policy = page_permission_policy
+    any_permission_required = ["change"]
+    index_url_name = "home_action_plans"
+    page_title = "Action plan statuses"
+    header_icon = "tasks"
+    default_ordering = "path"
+    is_searchable = False
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "title",
+                label="Action plan",
+                accessor=lambda plan: f"{plan.get_parent().title}: {plan.title}",
+                get_url=_statuses_url,
+            ),
         ]
-        if blocked:
-            messages.error(request, blocked)
-            status = 409
-        elif all(form.is_valid() for _, form in forms_by_item):
-            changed = _apply(forms_by_item)
-            if not changed:
-                messages.info(request, "Nothing changed.")
-                return redirect("home_action_plan_statuses", page.pk)
-            draft.recommendations.set(items)
-            revision = draft.save_revision(user=request.user, log_action=True)
-            if can_publish:
-                revision.publish(user=request.user)
-                messages.success(request, f"Published {len(changed)} change(s).")
-            else:
-                messages.success(
-                    request,
-                    f"Saved {len(changed)} change(s) as a draft. Someone with publishing "
-                    "rights needs to publish the page.",
-                )
-            return redirect("home_action_plan_statuses", page.pk)
-        else:
-            status = 400
-    else:
+
+    def get_base_queryset(self):
+        editable = self.permission_policy.instances_user_has_permission_for(
+            self.request.user, "change"
+        )
+        return ActionPlanPage.objects.filter(pk__in=editable.values("pk"))
+
+    @cached_property
+    def no_results_message(self):
+        return (
+            "There is no action plan you can edit. Create an action plan page under a report page."
+        )
+
+    def get(self, request, *args, **kwargs):
+        plans = list(self.get_base_queryset()[:2])
+        if len(plans) == 1:
+            return redirect(_statuses_url(plans[0]))
+        return super().get(request, *args, **kwargs)
+
+
+class StatusColumn(Column):
+    """A recommendation's form field, labelled for screen readers ("Status of
+    recommendation 4")."""
+
+    cell_template_name = "home/admin/cells/form_field.html"
+
+    def __init__(self, name, label_format, **kwargs):
+        super().__init__(name, **kwargs)
+        self.label_format = label_format
+
+    def get_cell_context_data(self, row, parent_context):
+        context = super().get_cell_context_data(row, parent_context)
+        context["field"] = row["form"][self.name]
+        context["field_label"] = self.label_format.format(number=row["item"].number)
+        return context
+
+
+class RecommendationColumn(Column):
+    """The recommendation's title as the row's heading, with its last change."""
+
+    cell_template_name = "home/admin/cells/row_heading.html"
+
+    def get_cell_context_data(self, row, parent_context):
+        context = super().get_cell_context_data(row, parent_context)
+        changed = row["item"].last_change_date
+        context["note"] = f"Last changed {format_date(changed, 'j M Y')}" if changed else ""
+        return context
+
+
+class HistoryColumn(Column):
+    cell_template_name = "home/admin/cells/status_history.html"
+
+    def get_cell_context_data(self, row, parent_context):
+        context = super().get_cell_context_data(row, parent_context)
+        context["history"] = row["history"]
+        return context
+
+
+STATUS_COLUMNS = [
+    Column("number", label="No.", accessor=lambda row: row["item"].number),
+    RecommendationColumn("title", label="Recommendation", accessor=lambda row: row["item"].title),
+    StatusColumn("status", label="Status", label_format="Status of recommendation {number}"),
+    StatusColumn(
+        "progress_note",
+        label="Public progress note",
+        label_format="Progress note for recommendation {number}",
+    ),
+    HistoryColumn("history", label="History", accessor=lambda row: None),
+]
+
+
+class ActionPlanStatusesView(WagtailAdminTemplateMixin, BaseObjectMixin, TemplateView):
+    """List every recommendation with a status select and note; save as a new revision.
+
+    Who may use it is decided as in Wagtail's own page editor: the page's
+    permissions for the user (`can_edit`, and `can_publish` to publish at once).
+    """
+
+    model = ActionPlanPage
+    pk_url_kwarg = "page_id"
+    template_name = "home/admin/report_statuses.html"
+    page_title = "Update statuses"
+    header_icon = "tasks"
+    http_method_names = ["get", "post"]
+
+    def get_object(self):
+        page = super().get_object()
+        self.page_permissions = page.permissions_for_user(self.request.user)
+        if not self.page_permissions.can_edit():
+            raise PermissionDenied
+        return page
+
+    def get_page_subtitle(self):
+        return self.object.title
+
+    @cached_property
+    def blocked(self):
+        return _blocked_reason(self.object, self.request.user)
+
+    @cached_property
+    def draft(self):
+        return self.object.get_latest_revision_as_object()
+
+    @cached_property
+    def items(self):
+        return list(self.draft.recommendations.all())
+
+    def get(self, request, *args, **kwargs):
         forms_by_item = [
             (
                 item,
@@ -108,28 +203,54 @@ def action_plan_statuses(request, page_id):
                     prefix=f"rec-{item.pk}",
                 ),
             )
-            for item in items
+            for item in self.items
         ]
+        return self.render(forms_by_item)
 
-    history = {}
-    for change in RecommendationStatusChange.objects.filter(recommendation__page_id=page.pk):
-        history.setdefault(change.recommendation_id, []).append(change)
-    rows = [
-        {"item": item, "form": form, "history": history.get(item.pk, [])}
-        for item, form in forms_by_item
-    ]
-    return TemplateResponse(
-        request,
-        "home/admin/report_statuses.html",
-        {
-            "page": page,
-            "rows": rows,
-            "blocked": blocked,
-            "can_publish": can_publish,
-            "has_errors": status == 400,
-        },
-        status=status,
-    )
+    def post(self, request, *args, **kwargs):
+        page = self.object
+        forms_by_item = [
+            (item, QuickStatusForm(request.POST, prefix=f"rec-{item.pk}")) for item in self.items
+        ]
+        if self.blocked:
+            messages.error(request, self.blocked)
+            return self.render(forms_by_item, status=409)
+        if not all(form.is_valid() for _, form in forms_by_item):
+            return self.render(forms_by_item, status=400)
+        changed = _apply(forms_by_item)
+        if not changed:
+            messages.info(request, "Nothing changed.")
+            return redirect(_statuses_url(page))
+        self.draft.recommendations.set(self.items)
+        revision = self.draft.save_revision(user=request.user, log_action=True)
+        if self.page_permissions.can_publish():
+            revision.publish(user=request.user)
+            messages.success(request, f"Published {len(changed)} change(s).")
+        else:
+            messages.success(
+                request,
+                f"Saved {len(changed)} change(s) as a draft. Someone with publishing "
+                "rights needs to publish the page.",
+            )
+        return redirect(_statuses_url(page))
+
+    def render(self, forms_by_item, status=200):
+        history = {}
+        changes = RecommendationStatusChange.objects.filter(recommendation__page_id=self.object.pk)
+        for change in changes:
+            history.setdefault(change.recommendation_id, []).append(change)
+        rows = [
+            {"item": item, "form": form, "history": history.get(item.pk, [])}
+            for item, form in forms_by_item
+        ]
+        context = self.get_context_data(
+            page=self.object,
+            table=Table(STATUS_COLUMNS, rows, caption=f"Recommendations of {self.object.title}"),
+            blocked=self.blocked,
+            can_publish=self.page_permissions.can_publish(),
+            has_errors=status == 400,
+        )
+        return self.render_to_response(context, status=status)
 
 
 def _apply(forms_by_item):
@@ -150,10 +271,10 @@ def _apply(forms_by_item):
 @hooks.register("register_admin_urls")
 def register_action_plan_urls():
     return [
-        path("action-plan/", action_plan_index, name="home_action_plans"),
+        path("action-plan/", ActionPlansIndexView.as_view(), name="home_action_plans"),
         path(
             "action-plan/<int:page_id>/statuses/",
-            action_plan_statuses,
+            ActionPlanStatusesView.as_view(),
             name="home_action_plan_statuses",
         ),
     ]
@@ -161,10 +282,8 @@ def register_action_plan_urls():
 
 class ActionPlanMenuItem(MenuItem):
     def is_shown(self, request):
-        return any(
-            plan.permissions_for_user(request.user).can_edit()
-            for plan in ActionPlanPage.objects.all()[:5]
-        )
+        editable = page_permission_policy.instances_user_has_permission_for(request.user, "change")
+        return ActionPlanPage.objects.filter(pk__in=editable.values("pk")).exists()
 
 
 @hooks.register("register_admin_menu_item")

@@ -7,36 +7,18 @@ on a form); every download of the list is recorded in the audit log with who,
 when and how many rows, never the addresses.
 """
 
-from django.utils.functional import cached_property
-
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 
 from home.privacy.models import MailingListSubscriber
 from home.privacy.registry import record_privacy_action
 from home.privacy.spreadsheet import FormulaSafeExportMixin
 
-READ_ONLY_ACTIONS = {"view"}
+from .admin_generic import Column, EmptyDashInspectMixin, SuperusersOnlyPolicy
 
-
-def can_see_subscribers(user):
-    """Only active superusers: the list says who wants to hear from a political network."""
-    return bool(user and user.is_active and user.is_superuser)
-
-
-class SuperuserReadOnlyPolicy(BasePermissionPolicy):
-    """Superusers may view (and so list, inspect and download); nobody may add, edit or
-    delete, and nobody else may do anything."""
-
-    def user_has_permission(self, user, action):
-        return can_see_subscribers(user) and action in READ_ONLY_ACTIONS
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(is_active=True, is_superuser=True)
-        return users if READ_ONLY_ACTIONS & set(actions) else users.none()
+# Superusers may view (and so list, inspect and download); nobody may add, edit or
+# delete, and nobody else may do anything, whatever permissions their groups hold.
+subscribers_policy = SuperusersOnlyPolicy(MailingListSubscriber, actions={"view"})
 
 
 class SubscriberIndexView(FormulaSafeExportMixin, IndexView):
@@ -54,6 +36,10 @@ class SubscriberIndexView(FormulaSafeExportMixin, IndexView):
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
+class SubscriberInspectView(EmptyDashInspectMixin, InspectView):
+    pass
+
+
 class MailingListSubscriberViewSet(ModelViewSet):
     model = MailingListSubscriber
     icon = "mail"
@@ -62,6 +48,8 @@ class MailingListSubscriberViewSet(ModelViewSet):
     add_to_settings_menu = True
     menu_order = 910
     index_view_class = SubscriberIndexView
+    inspect_view_class = SubscriberInspectView
+    permission_policy = subscribers_policy
     inspect_view_enabled = True
     copy_view_enabled = False
     inspect_view_fields = [
@@ -73,7 +61,14 @@ class MailingListSubscriberViewSet(ModelViewSet):
         "confirmation_sent_at",
         "confirmed_at",
     ]
-    list_display = ["email", "source", "consent", "consented_at", "confirmed_at", "created_at"]
+    list_display = [
+        "email",
+        Column("source", label="Source", accessor="get_source_display", sort_key="source"),
+        Column("consent", label="Consent wording"),
+        Column("consented_at", label="Consented at", sort_key="consented_at"),
+        Column("confirmed_at", label="Confirmed at", sort_key="confirmed_at"),
+        Column("created_at", label="Subscribed at", sort_key="created_at"),
+    ]
     list_filter = ["source", "confirmed_at"]
     search_fields = ["email"]
     search_backend_name = None
@@ -82,10 +77,6 @@ class MailingListSubscriberViewSet(ModelViewSet):
     export_filename = "mailing-list"
     # Never used (nobody may add or edit), but ModelViewSet needs a form definition.
     form_fields = []
-
-    @cached_property
-    def permission_policy(self):
-        return SuperuserReadOnlyPolicy(self.model)
 
     def register_permissions(self):
         # No model permissions in the group editor: granting them would change nothing.

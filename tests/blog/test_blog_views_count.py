@@ -251,6 +251,20 @@ def test_unknown_draft_and_private_pages_are_404(client, blog_index, post):
 
 
 @pytest.mark.django_db
+def test_a_post_under_a_restricted_index_is_404_and_counts_again_once_lifted(
+    client, blog_index, post
+):
+    restriction = PageViewRestriction.objects.create(
+        page=blog_index, restriction_type="password", password="x"
+    )
+    assert send(client, post).status_code == 404
+    assert views(post) == 0
+    restriction.delete()
+    assert send(client, post).status_code == 204
+    assert views(post) == 1
+
+
+@pytest.mark.django_db
 def test_only_post_is_allowed(client, post):
     assert client.get(BEACON_URL).status_code == 405
 

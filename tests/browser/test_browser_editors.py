@@ -225,7 +225,7 @@ def test_screenshots_for_the_editors_guide(browser, live_server, home_page, scre
         "admin-dashboard": "/admin/",
         "admin-post-editor": f"/admin/pages/{post.pk}/edit/",
         "admin-event-form-builder": f"/admin/pages/{event.pk}/edit/",
-        "admin-comment-queue": "/admin/snippets/comments/comment/",
+        "admin-comment-queue": "/admin/comments/",
         "admin-registrations": f"/admin/forms/submissions/{event.pk}/",
         "admin-action-plan-statuses": f"/admin/action-plan/{plan.pk}/statuses/",
     }

@@ -101,3 +101,28 @@ def test_errors_are_summarised_focused_and_linked(browser_page, live_server, rou
     assert tab.evaluate("document.activeElement.id") == "id_email"
     assert_no_axe_violations(tab)
     assert not EventRegistration.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_upcoming_events_pages_are_accessible_and_keep_the_past_page(
+    browser_page, live_server, home_page
+):
+    from events.models import EventIndexPage
+    from tests.events.test_events_support import in_days
+
+    index = create_event_index(home_page)
+    per_page = EventIndexPage.upcoming_per_page
+    for number in range(per_page + 1):
+        create_event(index, title=f"Coming event {number:02d}", start=in_days(2 + number))
+    for number in range(11):
+        create_event(index, title=f"Old event {number:02d}", start=in_days(-30 - number))
+    tab = browser_page
+    tab.goto(live_server.url + "/events/?page=2")
+    assert_no_axe_violations(tab)
+    upcoming_pages = tab.get_by_role("navigation", name="Upcoming events pages")
+    upcoming_pages.get_by_role("link", name="Next page").click()
+    tab.wait_for_url(re.compile(r"upcoming=2"))
+    assert "page=2" in tab.url  # the past events stay on their page
+    assert tab.get_by_role("link", name=f"Coming event {per_page:02d}").is_visible()
+    assert tab.get_by_role("link", name="Old event 10").is_visible()
+    assert_no_axe_violations(tab)

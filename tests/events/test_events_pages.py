@@ -6,6 +6,9 @@ import json
 import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
@@ -25,6 +28,9 @@ pytestmark = pytest.mark.django_db
 
 event = support.event
 event_index = support.event_index
+
+
+DUMMY_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 
 def make_private(page):
@@ -102,6 +108,46 @@ def test_past_events_are_paginated(client, event_index):
     assert "Old event 10" in second and "Old event 11" in second
     assert client.get("/events/?page=999").status_code == 200
     assert client.get("/events/?page=abc").status_code == 200
+
+
+def test_upcoming_events_are_paginated_apart_from_past_events(client, event_index):
+    per_page = EventIndexPage.upcoming_per_page
+    for number in range(per_page + 2):
+        create_event(event_index, title=f"Coming event {number:02d}", start=in_days(2 + number))
+    create_event(event_index, title="Old event", start=in_days(-30))
+    first = client.get("/events/").content.decode()
+    assert f"Coming event {per_page - 1:02d}" in first
+    assert f"Coming event {per_page:02d}" not in first
+    assert 'aria-label="Upcoming events pages"' in first
+    assert 'href="?upcoming=2"' in first
+    second = client.get("/events/?upcoming=2").content.decode()
+    upcoming_part, past_part = second.split('id="past-heading"')
+    assert "Coming event 00" not in upcoming_part
+    assert f"Coming event {per_page:02d}" in upcoming_part
+    assert f"Coming event {per_page + 1:02d}" in upcoming_part
+    assert "Old event" in past_part  # the past list keeps its own page
+    for bad in ("999", "abc", "-1"):
+        assert client.get(f"/events/?upcoming={bad}").status_code == 200
+
+
+@override_settings(CACHES={"default": DUMMY_CACHE, "renditions": DUMMY_CACHE})
+def test_index_size_and_queries_do_not_grow_with_upcoming_events(client, event_index):
+    # Every cache off: the listing's own queries are counted.
+
+    def listing():
+        client.get("/events/")
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/events/").content.decode()
+        return len(queries), html.count('<li class="card')
+
+    for number in range(3):
+        create_event(event_index, title=f"Soon {number}", start=in_days(2 + number))
+    few = listing()
+    for number in range(3, 3 + 2 * EventIndexPage.upcoming_per_page):
+        create_event(event_index, title=f"Soon {number}", start=in_days(2 + number))
+    many = listing()
+    assert few == (many[0], 3)
+    assert many[1] == EventIndexPage.upcoming_per_page
 
 
 def test_drafts_and_private_events_are_not_listed(client, event_index):

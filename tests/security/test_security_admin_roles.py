@@ -88,11 +88,11 @@ def walk_table(o, people):
         ("/admin/", "EMOS"),
         # Comments: queue, one comment, the thread switch on a post.
         (
-            "/admin/snippets/comments/comment/",
+            "/admin/comments/",
             "-M-S",
         ),
         (
-            f"/admin/snippets/comments/comment/inspect/{o['comment'].pk}/",
+            f"/admin/comments/inspect/{o['comment'].pk}/",
             "-M-S",
         ),
         (
@@ -216,14 +216,14 @@ def test_refused_pages_show_no_personal_data(client, site_objects, people):
         ):
             assert b"amina@example.org" not in client.get(url).content
     client.force_login(people["organiser"])
-    assert b"reader@example.org" not in client.get("/admin/snippets/comments/comment/").content
+    assert b"reader@example.org" not in client.get("/admin/comments/").content
 
 
 def test_state_changing_admin_actions_are_refused_to_the_wrong_roles(client, site_objects, people):
     comment, registration = site_objects["comment"], site_objects["registration"]
     for role in ("editor", "organiser"):
         client.force_login(people[role])
-        response = client.post(f"/admin/comment-moderation/{comment.pk}/approved/")
+        response = client.post(f"/admin/comments/decide/{comment.pk}/", {"status": "approved"})
         assert outcome(response) == "denied", role
     comment.refresh_from_db()
     assert comment.status == "pending"

@@ -92,8 +92,8 @@ def test_comments_are_inert_in_the_moderators_admin(client, admin_client, post):
     stored = make_comment(post, status="pending", name=XSS_PAYLOADS[2][:80], text=PAYLOAD[:2900])
     assert Comment.objects.count() >= 1
     for url in (
-        "/admin/snippets/comments/comment/",
-        f"/admin/snippets/comments/comment/inspect/{stored.pk}/",
+        "/admin/comments/",
+        f"/admin/comments/inspect/{stored.pk}/",
         "/admin/",
     ):
         html = admin_client.get(url).content.decode()

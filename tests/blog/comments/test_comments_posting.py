@@ -415,7 +415,7 @@ def test_held_comment_emails_moderators_without_commenter_email(client, post, mo
     assert "aisha@example.org" not in message.body
     assert "aisha@example.org" not in message.alternatives[0].content
     comment = Comment.objects.get()
-    assert f"/admin/snippets/comments/comment/inspect/{comment.pk}/" in message.body
+    assert f"/admin/comments/inspect/{comment.pk}/" in message.body
 
 
 def test_held_comment_emails_reach_moderators_and_superusers_never_editors(
@@ -452,9 +452,7 @@ def test_xss_corpus_is_inert_in_notification_emails(client, post, moderator, pay
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     body = html.split("<body>", 1)[1]
-    review = (
-        f"http://testserver/admin/snippets/comments/comment/inspect/{Comment.objects.get().pk}/"
-    )
+    review = f"http://testserver/admin/comments/inspect/{Comment.objects.get().pk}/"
     assert_inert(
         body, allowed=("p", "dl", "dt", "dd", "blockquote", "br", "a"), own_links=(review,)
     )

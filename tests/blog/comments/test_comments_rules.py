@@ -164,3 +164,27 @@ def test_the_inert_check_itself_catches_markup():
     with pytest.raises(AssertionError):
         assert_inert('<a href="javascript:alert(1)" rel="nofollow ugc noopener">x</a>')
     assert tags_in("<p>a<br>b</p>") == [("p", {}), ("br", {})]
+
+
+def test_comments_held_for_what_they_contain_are_flagged():
+    suspect = moderation.decide("You traitor", RULES)
+    links = moderation.decide("https://a.example www.b.example http://c.example/x", RULES)
+    assert links.reasons  # held for its links
+    assert moderation.is_flagged(suspect.status, suspect.reasons)
+    assert moderation.is_flagged(links.status, links.reasons)
+
+
+def test_spam_and_reported_comments_are_flagged_whatever_their_reasons():
+    assert moderation.is_flagged(moderation.SPAM, [])
+    assert moderation.is_flagged(moderation.REPORTED, [])
+
+
+def test_comments_held_only_for_review_or_their_authors_link_are_not_flagged():
+    plain = moderation.decide("Thank you for this.", RULES)
+    regular = moderation.decide(
+        "Thank you", moderation.Rules(mode=moderation.AUTO_APPROVE_KNOWN), approved_before=5
+    )
+    assert regular.reasons
+    for decision in (plain, regular):
+        assert not moderation.is_flagged(decision.status, decision.reasons)
+    assert not moderation.is_flagged(moderation.APPROVED, ["Published by its author"])

@@ -59,17 +59,14 @@ def registration_urls(registration):
 
 
 def comment_urls(comment):
-    base = "/admin/snippets/comments/comment/"
+    base = "/admin/comments/"
     return {
         "review page": (f"{base}inspect/{comment.pk}/", PERSON["email"]),
         "queue": (base, PERSON["name"]),
         "queue search": (f"{base}?q=distinctive", PERSON["name"]),
         "history": (f"{base}history/{comment.pk}/", None),
-        "usage": (f"{base}usage/{comment.pk}/", None),
         "delete": (f"{base}delete/{comment.pk}/", None),
-        "chooser": ("/admin/snippets/choose/comments/comment/", None),
-        "chooser results": ("/admin/snippets/choose/comments/comment/results/?q=distinctive", None),
-        "chooser's choice": (f"/admin/snippets/choose/comments/comment/chosen/{comment.pk}/", None),
+        "queue results": (f"{base}results/?q=distinctive", PERSON["name"]),
     }
 
 

@@ -118,7 +118,7 @@ def visitor_client():
     )
 
 
-@pytest.mark.urls("tests.test_privacy_logs")
+@pytest.mark.urls("tests.home.privacy.test_privacy_logs")
 def test_no_submitted_values_in_logs_or_error_reports(captured_logs, event, post):
     browser = visitor_client()
     form = registration_data(
@@ -157,7 +157,7 @@ def test_no_submitted_values_in_logs_or_error_reports(captured_logs, event, post
         assert_nothing_submitted_in(report, "an error email")
 
 
-@pytest.mark.urls("tests.test_privacy_logs")
+@pytest.mark.urls("tests.home.privacy.test_privacy_logs")
 def test_the_report_filter_hides_values_even_with_debug_on(captured_logs, settings):
     """The DEBUG error page uses the same filter: no values there either."""
     settings.DEBUG = True

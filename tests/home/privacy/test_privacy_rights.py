@@ -330,7 +330,7 @@ def test_consent_version_is_stored_and_shown_for_comments(client, people, post):
     assert stored.consent == current_consent(ConsentText.COMMENT)
     assert stored.consent_given_at is not None
     client = client_for(client, people, "moderator")
-    html = client.get(f"/admin/snippets/comments/comment/inspect/{stored.pk}/").content.decode()
+    html = client.get(f"/admin/comments/inspect/{stored.pk}/").content.decode()
     assert f"Posting a comment, version {stored.consent.version}" in html
 
 

@@ -85,8 +85,8 @@ def test_moderator_sees_comments_waiting_oldest_first_with_a_link_to_the_queue(
     assert "2 comments awaiting moderation and 1 hidden after reports" in html
     assert html.index("Older Reader") < html.index("Newer Reader")
     assert "Approved Reader" not in html
-    assert 'href="/admin/snippets/comments/comment/?status=pending"' in html
-    assert f'href="/admin/snippets/comments/comment/inspect/{newer.pk}/"' in html
+    assert 'href="/admin/comments/?status=pending"' in html
+    assert f'href="/admin/comments/inspect/{newer.pk}/"' in html
 
 
 def test_comments_part_is_only_for_people_who_may_moderate(moderator, editor, contributor):

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 NO_CACHES = {"default": DUMMY, "renditions": DUMMY}
 
-# The budgets the issue sets (#15); event and report pages have none of their own.
-BUDGETS = {"post": 22, "home": 30, "index": 25}
+# Today's counts, each within the ceiling the issue sets (#15: post 22, home 30,
+# blog index 25): a change that adds a query to a page has to say so here.
+BUDGETS = {"post": 21, "home": 13, "index": 15, "events": 12, "event": 14, "report": 11, "plan": 23}
 
 
 def index_categories(i):
@@ -39,8 +40,19 @@ def grow(home_page, size):
     from blog.models import BlogIndexPage
     from events.factories import create_event, create_event_index
     from events.models import EventIndexPage, EventRegistration, registration_consent
+    from home.models import SiteSettings, StandardPage
 
     index = BlogIndexPage.objects.first() or BlogIndexPageFactory(parent=home_page)
+    # The footer and the forms link to these pages, as on the real site.
+    settings = SiteSettings.load()
+    if settings.privacy_page_id is None:
+        for field, title in [
+            ("privacy_page", "Privacy notice"),
+            ("accessibility_page", "Accessibility"),
+            ("contact_page", "Contact us"),
+        ]:
+            setattr(settings, field, home_page.add_child(instance=StandardPage(title=title)))
+        settings.save()
     events_index = EventIndexPage.objects.first() or create_event_index(home_page)
     consent = registration_consent()
     start = index.get_children().count()

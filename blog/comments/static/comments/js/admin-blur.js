@@ -1,4 +1,4 @@
-/* "Blur abusive text" toggle for the comment moderation screens.
+/* "Blur flagged text" toggle for the comment moderation screens.
    Blurring is on by default; the choice is remembered in this browser.
    Without JavaScript the text is shown unblurred and the button is hidden. */
 (function () {
