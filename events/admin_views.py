@@ -25,27 +25,14 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 from django_filters import ChoiceFilter
 
 from home.privacy.spreadsheet import FormulaSafeExportMixin
-from home.staff.admin_generic import Column, LinkColumn, OnePermissionPolicy
+from home.staff.admin_generic import Column, LinkColumn
 
 from . import booking
 from . import registration as service
 from .capacity import Window
 from .models import EventPage, EventRegistration, registration_consent, with_registration_counts
+from .permissions import registrations_policy
 from .retention import deletion_date, retention_notice
-
-PERMISSION = "events.manage_registrations"
-
-# Organisers see and export (view), book by phone (add), and cancel, promote and
-# mark attendance (change). Deleting registrations stays with Wagtail's own
-# submissions delete view, which the `filter_form_submissions_for_user` hook guards.
-registrations_policy = OnePermissionPolicy(
-    EventRegistration, PERMISSION, actions={"view", "add", "change"}
-)
-
-
-def can_manage_registrations(user):
-    """Superusers and Event organisers; nobody else, whatever their page permissions."""
-    return registrations_policy.user_has_permission(user, "view")
 
 
 class OrganisersOnlyMixin(PermissionCheckedMixin):

@@ -23,21 +23,13 @@ from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMix
 from home.pages.models import SpamProtectedFormBuilder
 from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 
-ANONYMOUS_FIELD = "anonymous"
-SUMMARY_FIELD = "wants_summary"
-CREDIT_FIELD = "may_credit"
-DEFAULT_QUESTION = "contribution"
-RESERVED_NAMES = {
-    "full_name",
-    "email",
+from .roundtable_models import (
     ANONYMOUS_FIELD,
-    SUMMARY_FIELD,
     CREDIT_FIELD,
-    CONSENT_FIELD,
-    CONSENT_VERSION_FIELD,
-    HONEYPOT_FIELD,
-    STARTED_FIELD,
-}
+    DEFAULT_QUESTION,
+    RESERVED_NAMES,
+    SUMMARY_FIELD,
+)
 
 
 class Window(StrEnum):
@@ -230,31 +222,3 @@ def submit(event, form, now=None):
         consented_at=now,
     )
     return STORED, contribution
-
-
-def question_labels(event):
-    """{clean_name: label} of the event's contribution questions, the default included."""
-    labels = {field.clean_name: field.label for field in event.contribution_fields.all()}
-    labels.setdefault(DEFAULT_QUESTION, "Your contribution")
-    return labels
-
-
-def sensitive_names(event):
-    return {field.clean_name for field in event.contribution_fields.all() if field.sensitive}
-
-
-def answers_text(contribution, include_sensitive=False):
-    """A contribution's answers as "Question: answer" lines, sensitive ones left out
-    unless asked for; empty once it has been anonymised."""
-    from .emails import display_answer
-
-    if contribution.anonymised_at:
-        return ""
-    event = contribution.page
-    labels = question_labels(event)
-    hidden = set() if include_sensitive else sensitive_names(event)
-    return "\n".join(
-        f"{labels.get(name, name)}: {display_answer(value)}"
-        for name, value in contribution.form_data.items()
-        if name not in hidden
-    )

@@ -15,8 +15,8 @@ import django_filters
 from home.privacy.spreadsheet import FormulaSafeExportMixin
 from home.staff.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
 
-from .admin_views import PERMISSION
 from .models import EventContribution, EventPage
+from .permissions import PERMISSION
 
 
 class ContributionFilterSet(WagtailFilterSet):

@@ -13,9 +13,9 @@ from wagtail.admin.ui.components import Component
 
 from home.staff.dashboard import DASHBOARD_MEDIA, LIST_LIMIT, Part, Row
 
-from .admin_views import can_manage_registrations
 from .dates import human_date_range
 from .models import EventIndexPage, EventPage, with_registration_counts
+from .permissions import can_manage_registrations
 
 WINDOW_DAYS = 7
 UPCOMING_LIMIT = 8

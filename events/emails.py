@@ -12,6 +12,7 @@ from home.web.links import site_root
 from .dates import human_date_range
 from .ics import build_calendar
 from .models import EventPage
+from .roundtable_models import display_answer
 from .tokens import make_cancel_code, make_confirm_code
 
 CONFIRM_REQUEST = "confirm_request"
@@ -60,14 +61,6 @@ def confirm_request_message(registration, event):
         render_to_string("events/emails/confirm_request.html", context), "text/html"
     )
     return message
-
-
-def display_answer(value):
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return "" if value is None else str(value)
 
 
 def answer_rows(registration, event, include_sensitive):

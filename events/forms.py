@@ -16,7 +16,8 @@ from home.privacy.mailing_list_forms import add_opt_in
 from home.privacy.spreadsheet import check_question_labels
 from home.privacy.staff_routing import ProtectedSettingsFormMixin
 
-from .contributions import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
+from .permissions import can_manage_registrations
+from .roundtable_models import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
 
 FIXED_FIELDS = ("full_name", "email")
 SUMMARY_FIELD = "wants_summary"
@@ -133,8 +134,6 @@ def credit_errors(event, what_we_heard=None):
     """Names credited in "What we heard" quotes that are not the name of one of the
     event's contributors who ticked "you may use my name" (a quote is anonymous
     unless its author asked to be credited)."""
-    from .models import EventContribution
-
     stream = event.what_we_heard if what_we_heard is None else what_we_heard
     credits = {
         (quote.get("credit") or "").strip()
@@ -144,10 +143,12 @@ def credit_errors(event, what_we_heard=None):
     } - {""}
     if not credits:
         return []
+    if event.pk is None:
+        return sorted(credits)
     allowed = {
         name.casefold()
-        for name in EventContribution.objects.filter(
-            page_id=event.pk, may_credit=True, anonymised_at__isnull=True
+        for name in event.contributions.filter(
+            may_credit=True, anonymised_at__isnull=True
         ).values_list("name", flat=True)
     }
     return sorted(credit for credit in credits if credit.casefold() not in allowed)
@@ -239,17 +240,14 @@ class EventPageAdminForm(ProtectedSettingsFormMixin, WagtailAdminFormPageForm):
     }
 
     def may_change_protected(self, user):
-        from .admin_views import can_manage_registrations
-
         return bool(user) and can_manage_registrations(user)
 
     def has_registrations(self):
         """Whether anyone's details are on file for this event: a registration that
         is not a pending request and not yet anonymised (cancelled ones included)."""
-        from .models import EventRegistration
-
         if self.instance.pk is None:
             return False
+        EventRegistration = self.instance.get_submission_class()
         return (
             EventRegistration.objects.filter(page_id=self.instance.pk, anonymised_at__isnull=True)
             .exclude(status=EventRegistration.PENDING)

@@ -17,6 +17,9 @@ from modelcluster.fields import ParentalKey
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD
+from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD
+
 __all__ = [
     "ContributionFormField",
     "EventContribution",
@@ -24,6 +27,25 @@ __all__ = [
     "RecommendationLink",
     "WhatWeHeardMailing",
 ]
+
+
+# The contribution form's own fields (events/contributions.py builds the form);
+# no editor's question may take one of these names.
+ANONYMOUS_FIELD = "anonymous"
+SUMMARY_FIELD = "wants_summary"
+CREDIT_FIELD = "may_credit"
+DEFAULT_QUESTION = "contribution"
+RESERVED_NAMES = {
+    "full_name",
+    "email",
+    ANONYMOUS_FIELD,
+    SUMMARY_FIELD,
+    CREDIT_FIELD,
+    CONSENT_FIELD,
+    CONSENT_VERSION_FIELD,
+    HONEYPOT_FIELD,
+    STARTED_FIELD,
+}
 
 
 class ContributionFormField(AbstractFormField):
@@ -120,8 +142,6 @@ class EventContribution(models.Model):
     @property
     def answers(self):
         """The answers as "Question: answer" lines, without sensitive ones."""
-        from .contributions import answers_text
-
         return answers_text(self)
 
     @property
@@ -168,3 +188,38 @@ class WhatWeHeardMailing(models.Model):
 
     def __str__(self):
         return f"Summary email of event {self.event_id}"
+
+
+def display_answer(value):
+    """One stored answer as text (ticked boxes as Yes/No, several choices joined)."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def question_labels(event):
+    """{clean_name: label} of the event's contribution questions, the default included."""
+    labels = {field.clean_name: field.label for field in event.contribution_fields.all()}
+    labels.setdefault(DEFAULT_QUESTION, "Your contribution")
+    return labels
+
+
+def sensitive_names(event):
+    return {field.clean_name for field in event.contribution_fields.all() if field.sensitive}
+
+
+def answers_text(contribution, include_sensitive=False):
+    """A contribution's answers as "Question: answer" lines, sensitive ones left out
+    unless asked for; empty once it has been anonymised."""
+    if contribution.anonymised_at:
+        return ""
+    event = contribution.page
+    labels = question_labels(event)
+    hidden = set() if include_sensitive else sensitive_names(event)
+    return "\n".join(
+        f"{labels.get(name, name)}: {display_answer(value)}"
+        for name, value in contribution.form_data.items()
+        if name not in hidden
+    )

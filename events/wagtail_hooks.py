@@ -17,6 +17,7 @@ from home.hooks import (
 
 from . import admin_views, booking, privacy
 from .models import EventPage
+from .permissions import can_manage_registrations
 
 
 @hooks.register("filter_form_submissions_for_user")
@@ -25,7 +26,7 @@ def registrations_only_for_organisers(user, editable_forms):
     and superusers see them. Organisers see every event's registrations, even
     without edit rights on the page; editors and moderators see none."""
     event_type = ContentType.objects.get_for_model(EventPage)
-    if admin_views.can_manage_registrations(user):
+    if can_manage_registrations(user):
         return Page.objects.filter(pk__in=editable_forms.values("pk")) | Page.objects.filter(
             content_type=event_type
         )
@@ -114,7 +115,7 @@ def register_booking_log_action(actions):
 
 class RegistrationsMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.can_manage_registrations(request.user)
+        return can_manage_registrations(request.user)
 
 
 @hooks.register("register_admin_menu_item")
@@ -135,7 +136,7 @@ def registration_counts_button(page, user, next_url=None):
         return
     event = page.specific_deferred
     label = event.admin_counts_label()
-    if admin_views.can_manage_registrations(user):
+    if can_manage_registrations(user):
         yield ListingButton(
             label,
             url=reverse("wagtailforms:list_submissions", args=[event.pk]),

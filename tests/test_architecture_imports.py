@@ -118,10 +118,6 @@ KNOWN_BACK_EDGES = {
     ("home.pages.models", "home.staff.enquiries"),
     ("events.models", "events.admin_views"),
     ("events.models", "events.views"),
-    ("events.forms", "events.models"),
-    ("events.forms", "events.admin_views"),
-    ("events.forms", "events.contributions"),
-    ("events.roundtable_models", "events.contributions"),
 }
 
 

@@ -17,9 +17,9 @@ from wagtail.contrib.forms.models import FormSubmission
 import pytest
 from bs4 import BeautifulSoup
 
-from events.admin_views import registrations_policy
 from events.factories import STANDARD_QUESTIONS, create_event
 from events.models import EventContribution, EventRegistration
+from events.permissions import registrations_policy
 from home.models import ConsentText, FormPage, MailingListSubscriber, PrivacyAction
 from home.privacy.consent import current_consent
 from home.staff.enquiries import enquiries_policy
