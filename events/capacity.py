@@ -7,6 +7,16 @@ Plain functions over plain values, so that the rules can be tested directly;
 from datetime import timedelta
 from enum import StrEnum
 
+# A registration's status (`EventRegistration.status`). A pending request, not yet
+# confirmed from the emailed link, holds no place and is nobody's registration yet.
+PENDING = "pending"
+CONFIRMED = "confirmed"
+WAITING = "waiting"
+CANCELLED = "cancelled"
+# What organisers see and filter by: a pending request is not a registration yet.
+STATUSES = [(CONFIRMED, "Confirmed"), (WAITING, "Waiting list"), (CANCELLED, "Cancelled")]
+ALL_STATUSES = [(PENDING, "Waiting for email confirmation"), *STATUSES]
+
 
 class Decision(StrEnum):
     CONFIRMED = "confirmed"

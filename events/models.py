@@ -42,6 +42,7 @@ from .dates import human_date_range
 from .forms import EventFormBuilder, EventPageAdminForm
 from .ics import CalendarEntry, event_uid
 from .panels import RetentionPanel
+from .registrations_list import RegistrationsListView
 
 AUDIENCES = [
     ("members", "Members"),
@@ -386,8 +387,6 @@ class EventPage(BasePage, AbstractEmailForm):
         return EventRegistration
 
     def get_submissions_list_view_class(self):
-        from .admin_views import RegistrationsListView
-
         return RegistrationsListView
 
     def get_data_fields(self, include_sensitive=True):
@@ -577,13 +576,12 @@ class EventRegistration(AbstractFormSubmission):
     link emailed to them (see `events.registration`).
     """
 
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    WAITING = "waiting"
-    CANCELLED = "cancelled"
-    # What organisers see and filter by: a pending request is not a registration yet.
-    STATUSES = [(CONFIRMED, "Confirmed"), (WAITING, "Waiting list"), (CANCELLED, "Cancelled")]
-    ALL_STATUSES = [(PENDING, "Waiting for email confirmation"), *STATUSES]
+    PENDING = rules.PENDING
+    CONFIRMED = rules.CONFIRMED
+    WAITING = rules.WAITING
+    CANCELLED = rules.CANCELLED
+    STATUSES = rules.STATUSES
+    ALL_STATUSES = rules.ALL_STATUSES
 
     status = models.CharField(max_length=20, choices=ALL_STATUSES, default=CONFIRMED)
     position = models.PositiveIntegerField(

@@ -4,6 +4,8 @@ Below both the admin views and the event page's admin form, so either can ask;
 the model is named, not imported, so this module imports no events module.
 """
 
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+
 from home.staff.admin_generic import OnePermissionPolicy
 
 PERMISSION = "events.manage_registrations"
@@ -19,3 +21,10 @@ registrations_policy = OnePermissionPolicy(
 def can_manage_registrations(user):
     """Superusers and Event organisers; nobody else, whatever their page permissions."""
     return registrations_policy.user_has_permission(user, "view")
+
+
+class OrganisersOnlyMixin(PermissionCheckedMixin):
+    """Wagtail's permission check against `registrations_policy` (403 when refused)."""
+
+    permission_policy = registrations_policy
+    permission_required = "view"
