@@ -19,7 +19,7 @@ from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 
-from home.staff.admin_generic import Column, LinkColumn
+from home.privacy.admin_generic import Column, LinkColumn
 
 from . import booking
 from . import registration as service

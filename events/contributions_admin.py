@@ -12,8 +12,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 import django_filters
 
+from home.privacy.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
 from home.privacy.spreadsheet import FormulaSafeExportMixin
-from home.staff.admin_generic import Column, EmptyDashInspectMixin, OnePermissionPolicy
 
 from .models import EventContribution, EventPage
 from .permissions import PERMISSION

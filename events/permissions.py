@@ -6,7 +6,7 @@ the model is named, not imported, so this module imports no events module.
 
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from home.staff.admin_generic import OnePermissionPolicy
+from home.privacy.admin_generic import OnePermissionPolicy
 
 PERMISSION = "events.manage_registrations"
 

@@ -15,8 +15,8 @@ from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsLis
 
 from django_filters import ChoiceFilter
 
+from home.privacy.admin_generic import Column
 from home.privacy.spreadsheet import FormulaSafeExportMixin
-from home.staff.admin_generic import Column
 
 from .capacity import PENDING, STATUSES
 from .permissions import OrganisersOnlyMixin

@@ -14,6 +14,7 @@ from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 from home.abuse import ratelimit
 from home.hooks import DEMO_CONTENT, NEEDS_YOU, PERSONAL_DATA, RETENTION_RULES
 from home.pages import form_messages
+from home.pages.messages_list import enquiries_policy
 from home.pages.models import FormPage
 from home.privacy import (
     mailing_list,
@@ -186,7 +187,7 @@ def register_enquiries_admin_urls():
 
 class EnquiriesMenuItem(MenuItem):
     def is_shown(self, request):
-        return enquiries_admin.enquiries_policy.user_has_permission(request.user, "view")
+        return enquiries_policy.user_has_permission(request.user, "view")
 
 
 @hooks.register("register_admin_menu_item")

@@ -110,12 +110,11 @@ def test_the_checker_reads_relative_and_function_level_imports(tmp_path):
     assert {"pkg.sibling", "pkg.sibling.thing", "other.mod"} <= names
 
 
-# Imports inside functions that still tie page models to the modules built on them
-# (events' serve and submissions views, admin form and a model property; the form
-# page's submissions list, an admin screen). Not yet untangled: each one removed
-# must leave this list, and nothing may join it.
+# The one import inside a function that still closes a cycle: EventPage.serve hands
+# the request to events.views, which (with the registration service and emails it
+# uses) imports the models. Untangling it means those modules reaching the models
+# through the page; until then it is named here, and nothing may join it.
 KNOWN_BACK_EDGES = {
-    ("home.pages.models", "home.staff.enquiries"),
     ("events.models", "events.views"),
 }
 

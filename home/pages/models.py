@@ -27,6 +27,7 @@ from modelcluster.fields import ParentalKey
 
 from home.abuse.antispam import SpamProtectionMixin
 from home.pages.blocks import BaseStreamBlock
+from home.pages.messages_list import EnquiriesListView
 from home.privacy.staff_routing import FormPageAdminForm
 
 logger = logging.getLogger(__name__)
@@ -439,6 +440,4 @@ class FormPage(SpamProtectedFormMixin, BasePage, AbstractEmailForm):
         return submission
 
     def get_submissions_list_view_class(self):
-        from home.staff.enquiries import EnquiriesListView
-
         return EnquiriesListView

@@ -22,10 +22,9 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.permissions import page_permission_policy
 
+from home.privacy.admin_generic import Column
 from home.report.models import ActionPlanPage, RecommendationStatusChange
 from home.report.progress import STATUS_CHOICES
-
-from .admin_generic import Column
 
 
 class QuickStatusForm(forms.Form):

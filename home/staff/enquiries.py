@@ -1,9 +1,10 @@
-"""Admin: messages sent through the contact and enquiry forms (form-builder pages).
+"""Admin: the contact and enquiry forms with their number of messages (form-builder
+pages); each form's messages list is home/pages/messages_list.py.
 
 Only superusers and Enquiry handlers (`home.handle_enquiries`) reach them: the
 `filter_form_submissions_for_user` hook (home/wagtail_hooks.py) hides these pages
 from everyone else's Forms listing, submissions list, downloads and delete view,
-and both views here check `enquiries_policy` too (Wagtail's PermissionCheckedMixin).
+and both views check `enquiries_policy` too (Wagtail's PermissionCheckedMixin).
 Every download is recorded in the audit log (who, when, which form, how many rows),
 and CSV and XLSX alike neutralise anything a spreadsheet would run as a formula,
 headings (the questions' labels) included.
@@ -15,32 +16,10 @@ from django.utils.functional import cached_property
 
 from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.contrib.forms.views import SubmissionsListView
 
+from home.pages.messages_list import enquiries_policy
 from home.pages.models import FormPage
-from home.privacy.registry import record_privacy_action
-from home.privacy.spreadsheet import FormulaSafeExportMixin
-from home.privacy.staff_routing import ENQUIRIES_PERMISSION
-
-from .admin_generic import Column, OnePermissionPolicy
-
-# Handlers read, download (view) and delete messages; nothing else here.
-enquiries_policy = OnePermissionPolicy(FormPage, ENQUIRIES_PERMISSION, actions={"view", "delete"})
-
-
-class EnquiriesListView(PermissionCheckedMixin, FormulaSafeExportMixin, SubmissionsListView):
-    permission_policy = enquiries_policy
-    permission_required = "view"
-
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        rows = queryset.count() if hasattr(queryset, "count") else len(queryset)
-        record_privacy_action(
-            "enquiries_export",
-            self.request.user,
-            {"form_id": self.form_page.pk, "messages": rows, "format": spreadsheet_format},
-        )
-        return super().as_spreadsheet(queryset, spreadsheet_format)
+from home.privacy.admin_generic import Column
 
 
 def _messages_url(form_page):

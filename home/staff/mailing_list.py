@@ -10,11 +10,10 @@ when and how many rows, never the addresses.
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from home.privacy.admin_generic import Column, EmptyDashInspectMixin, SuperusersOnlyPolicy
 from home.privacy.models import MailingListSubscriber
 from home.privacy.registry import record_privacy_action
 from home.privacy.spreadsheet import FormulaSafeExportMixin
-
-from .admin_generic import Column, EmptyDashInspectMixin, SuperusersOnlyPolicy
 
 # Superusers may view (and so list, inspect and download); nobody may add, edit or
 # delete, and nobody else may do anything, whatever permissions their groups hold.

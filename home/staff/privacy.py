@@ -22,9 +22,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from home.privacy import registry as privacy
+from home.privacy.admin_generic import Column, SuperusersOnlyPolicy
 from home.privacy.models import PrivacyAction
-
-from .admin_generic import Column, SuperusersOnlyPolicy
 
 subject_access_policy = SuperusersOnlyPolicy(PrivacyAction, actions={"export"})
 

@@ -21,8 +21,8 @@ from events.factories import STANDARD_QUESTIONS, create_event
 from events.models import EventContribution, EventRegistration
 from events.permissions import registrations_policy
 from home.models import ConsentText, FormPage, MailingListSubscriber, PrivacyAction
+from home.pages.messages_list import enquiries_policy
 from home.privacy.consent import current_consent
-from home.staff.enquiries import enquiries_policy
 from home.staff.mailing_list import subscribers_policy
 from home.staff.privacy import subject_access_policy
 from tests.events import test_events_support as events_support
