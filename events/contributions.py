@@ -23,12 +23,14 @@ from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, SpamProtectionMix
 from home.pages.models import SpamProtectedFormBuilder
 from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, check_consent_version
 
-from .roundtable_models import (
+from .records import (
     ANONYMOUS_FIELD,
     CREDIT_FIELD,
     DEFAULT_QUESTION,
     RESERVED_NAMES,
     SUMMARY_FIELD,
+    EventContribution,
+    contribution_consent,
 )
 
 
@@ -183,8 +185,6 @@ def form_class(event):
 
 
 def make_form(event, *args, **kwargs):
-    from .models import contribution_consent
-
     return form_class(event)(*args, consent=contribution_consent(), **kwargs)
 
 
@@ -200,8 +200,6 @@ def submit(event, form, now=None):
     """Store a valid, non-spam contribution. With an email address, at most
     LMN_EVENT_CONTRIBUTIONS_PER_ADDRESS_PER_DAY per event per day are kept (beyond
     it nothing is stored, and the sender sees the same page)."""
-    from .models import EventContribution
-
     now = now or timezone.now()
     data = form.cleaned_data
     email = data.get("email") or ""

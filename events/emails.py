@@ -11,8 +11,7 @@ from home.web.links import site_root
 
 from .dates import human_date_range
 from .ics import build_calendar
-from .models import EventPage
-from .roundtable_models import display_answer
+from .records import display_answer
 from .tokens import make_cancel_code, make_confirm_code
 
 CONFIRM_REQUEST = "confirm_request"
@@ -84,7 +83,7 @@ def registrant_message(registration, kind):
     """
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown email kind {kind!r}")
-    event = EventPage.objects.get(pk=registration.page_id)
+    event = registration.page.specific
     if kind == CONFIRM_REQUEST:
         return confirm_request_message(registration, event)
     has_place = kind in ("confirmed", "promoted") or (
@@ -136,7 +135,7 @@ def staff_message(registration):
     (LMN_STAFF_EMAIL_DOMAINS): a page saved before the limit was set never sends
     registrants' details elsewhere.
     """
-    event = EventPage.objects.get(pk=registration.page_id)
+    event = registration.page.specific
     recipients = staff_addresses(event.to_address)
     if not recipients:
         return None

@@ -17,7 +17,7 @@ from home.privacy.spreadsheet import check_question_labels
 from home.privacy.staff_routing import ProtectedSettingsFormMixin
 
 from .permissions import can_manage_registrations
-from .roundtable_models import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
+from .records import RESERVED_NAMES as CONTRIBUTION_RESERVED_NAMES
 
 FIXED_FIELDS = ("full_name", "email")
 SUMMARY_FIELD = "wants_summary"

@@ -1,20 +1,22 @@
-"""Events: the listing page, event pages with their own registration forms, and
-registrations (Wagtail form submissions with a status).
+"""Events: the listing page and event pages with their own registration forms.
 
+The rows people send from these pages (registrations, contributions, ...) are
+models too, defined in `events.records` and imported here so Django finds them.
 The rules live in small modules beside this one: `capacity` (places, waiting
-list, window), `dates` (how times read), `ics` (calendar files),
-`registration` (the locked, transactional register/cancel/promote steps) and
-`emails`/`tasks` (what people are sent, sent in the background).
+list, window), `dates` (how times read), `ics` (calendar files), `serving` (what
+an event page does with a GET or the form's POST), `pending` (the public form's
+pending requests), `registration` (the locked, transactional
+register/confirm/cancel/promote steps) and `emails`/`tasks` (what people are
+sent, sent in the background). None of them imports this module back.
 """
 
 import json
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,11 +24,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import (
-    AbstractEmailForm,
-    AbstractFormField,
-    AbstractFormSubmission,
-)
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
@@ -42,7 +40,19 @@ from .dates import human_date_range
 from .forms import EventFormBuilder, EventPageAdminForm
 from .ics import CalendarEntry, event_uid
 from .panels import RetentionPanel
+from .records import (  # noqa: F401 (Django finds the app's models here)
+    ContributionFormField,
+    EventContribution,
+    EventRegistration,
+    RecommendationLink,
+    TaggedContribution,
+    WhatWeHeardMailing,
+    _new_cancel_token,  # named by migration 0001
+    contribution_consent,
+    registration_consent,
+)
 from .registrations_list import RegistrationsListView
+from .serving import serve_event_page
 
 AUDIENCES = [
     ("members", "Members"),
@@ -120,23 +130,6 @@ def _page_of(queryset, per_page, number):
         return paginator.page(1)
     except EmptyPage:
         return paginator.page(paginator.num_pages)
-
-
-def registration_consent():
-    """The current consent wording for registrations (created on first use; kept
-    in the cache under the content version, see home/privacy/consent.py)."""
-    from home.models import ConsentText
-    from home.privacy.consent import current_consent
-
-    return current_consent(ConsentText.EVENT_REGISTRATION)
-
-
-def contribution_consent():
-    """The current consent wording for written contributions (see home/privacy/consent.py)."""
-    from home.models import ConsentText
-    from home.privacy.consent import current_consent
-
-    return current_consent(ConsentText.EVENT_CONTRIBUTION)
 
 
 def _registrations_with_status(status):
@@ -236,7 +229,7 @@ class EventPage(BasePage, AbstractEmailForm):
         help_text="Registrations (names, emails and answers) are deleted this many days after "
         "the event ends. Counts are kept.",
     )
-    # Roundtables: written contributions and "What we heard" (events/roundtable_models.py).
+    # Roundtables: written contributions and "What we heard" (events/records.py).
     contributions_enabled = models.BooleanField(
         "Accept written contributions",
         default=False,
@@ -412,8 +405,6 @@ class EventPage(BasePage, AbstractEmailForm):
         return fields
 
     def serve(self, request, *args, **kwargs):
-        from .views import serve_event_page
-
         return serve_event_page(self, request, *args, **kwargs)
 
     def render_landing_page(self, request, form_submission=None, *args, **kwargs):
@@ -557,126 +548,3 @@ class EventPage(BasePage, AbstractEmailForm):
         text = json.dumps(data, ensure_ascii=False)
         # Keep "</script>" and friends from ending the block early.
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _new_cancel_token():
-    return secrets.token_urlsafe(24)
-
-
-class EventRegistration(AbstractFormSubmission):
-    """One person's registration for an event (a Wagtail form submission).
-
-    Name and email are columns (the email lower-cased, so one active
-    registration per email per event can be enforced by the database); the
-    answers to the editor's questions stay in `form_data`. The consent
-    wording version and time are kept as evidence of consent.
-
-    A submission of the public form is first *pending*: it holds no place, is
-    counted nowhere and is shown to nobody until the person confirms it from the
-    link emailed to them (see `events.registration`).
-    """
-
-    PENDING = rules.PENDING
-    CONFIRMED = rules.CONFIRMED
-    WAITING = rules.WAITING
-    CANCELLED = rules.CANCELLED
-    STATUSES = rules.STATUSES
-    ALL_STATUSES = rules.ALL_STATUSES
-
-    status = models.CharField(max_length=20, choices=ALL_STATUSES, default=CONFIRMED)
-    position = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Order on the waiting list (lowest goes first)."
-    )
-    name = models.CharField(max_length=150)
-    email = models.EmailField(max_length=254)
-    consent = models.ForeignKey("home.ConsentText", on_delete=models.PROTECT, related_name="+")
-    consented_at = models.DateTimeField()
-    cancel_token = models.CharField(max_length=64, unique=True, default=_new_cancel_token)
-    updated_at = models.DateTimeField(auto_now=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    promoted_at = models.DateTimeField(null=True, blank=True)
-    # A pending request's own random token for its emailed confirm link (never the
-    # cancel token), cleared once the link has been used.
-    confirm_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    confirm_expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the confirm link of a pending request stops working."
-    )
-    mailing_list_consent = models.ForeignKey(
-        "home.ConsentText",
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        help_text="The mailing-list wording a pending request ticked; acted on only once the "
-        "person confirms from the emailed link.",
-    )
-    anonymised_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When the name, email address and answers were deleted (retention or "
-        "erasure). The status is kept for the event's counts.",
-    )
-    # Roundtables: whether the person asked for the "What we heard" email (never
-    # pre-ticked; a pending request carries it to confirmation), and attendance.
-    wants_summary = models.BooleanField(
-        default=False, help_text="Asked to be emailed when “What we heard” is published."
-    )
-    attended = models.BooleanField(
-        null=True, blank=True, help_text="Marked by an organiser: blank until marked."
-    )
-    attendance_marked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = "event registration"
-        constraints = [
-            # Anonymised rows (blank email) keep their status for statistics, and
-            # pending requests hold nothing (anyone may type any address), so both
-            # are left out of the one-per-email rule.
-            models.UniqueConstraint(
-                fields=["page", "email"],
-                condition=~Q(status__in=["cancelled", "pending"]) & ~Q(email=""),
-                name="one_active_registration_per_email",
-            )
-        ]
-        indexes = [models.Index(fields=["page", "status", "position"])]
-        permissions = [
-            (
-                "manage_registrations",
-                "Can see, export, cancel and promote event registrations",
-            )
-        ]
-
-    def __str__(self):
-        return f"Registration {self.pk} ({self.get_status_display()})"
-
-    def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
-        super().save(*args, **kwargs)
-
-    @cached_property
-    def waiting_position(self):
-        """Place in the queue counting only people still waiting (1 = next)."""
-        if self.status != self.WAITING or self.position is None:
-            return None
-        return EventRegistration.objects.filter(
-            page_id=self.page_id, status=self.WAITING, position__lte=self.position
-        ).count()
-
-    def get_data(self):
-        return {
-            **self.form_data,
-            "submit_time": self.submit_time,
-            "status": self.get_status_display(),
-            "waiting_position": self.waiting_position,
-            "name": self.name,
-            "email": self.email,
-            "consent_version": self.consent.version if self.consent_id else None,
-            "consented_at": self.consented_at,
-            "attended": {True: "Attended", False: "Did not attend"}.get(self.attended, ""),
-            "wants_summary": "Yes" if self.wants_summary else "No",
-        }
-
-
-from .roundtable_models import *  # noqa: E402,F401,F403

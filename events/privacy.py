@@ -194,7 +194,7 @@ def _contributions_by_email(email):
 def export_contributions(email):
     """Every written contribution sent with `email`: the event, the answers (sensitive
     ones included: they are the person's own), the boxes ticked and the consent."""
-    from .roundtable_models import question_labels
+    from .records import question_labels
 
     rows = []
     for contribution in (

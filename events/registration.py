@@ -1,6 +1,6 @@
 """Registering, cancelling and promoting, each in one transaction that locks the event.
 
-The public form never registers anyone at once: `request_registration` stores a
+The public form never registers anyone at once: `events.pending.request_registration` stores a
 *pending* request (no place, counted nowhere) and emails a confirm link; only
 `confirm` (the person opening that link and pressing the button) decides the
 place. Whatever state the address is in, the form's answer is the same, so the
@@ -16,10 +16,8 @@ cannot deadlock. Emails are queued only after the transaction has committed.
 """
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,32 +25,28 @@ from django.utils import timezone
 from home.abuse import ratelimit
 
 from . import capacity as rules
-from .models import EventPage, EventRegistration
+from .models import EventPage
+from .pending import (  # noqa: F401 (the outcome kinds callers read from here)
+    ALREADY,
+    CLOSED,
+    CONFIRMED,
+    DUPLICATE,
+    EXPIRED,
+    FULL,
+    INVALID,
+    LIMITED,
+    PENDING,
+    WAITING,
+    Outcome,
+    active_for,
+    delete_expired_requests,
+    pending_for_token,
+    send_reminder,
+)
+from .records import EventRegistration
+from .tasks import queue_registrant_email, queue_staff_notification
 
 logger = logging.getLogger(__name__)
-
-CONFIRMED = "confirmed"
-WAITING = "waiting"
-FULL = "full"
-DUPLICATE = "duplicate"
-CLOSED = "closed"
-# Outcomes of the public form (request_registration) and of a confirm link (confirm).
-PENDING = "pending"
-ALREADY = "already"
-LIMITED = "limited"
-INVALID = "invalid"
-EXPIRED = "expired"
-
-ACTIVE = (EventRegistration.CONFIRMED, EventRegistration.WAITING)
-
-
-@dataclass
-class Outcome:
-    """What happened to one registration attempt."""
-
-    kind: str
-    registration: EventRegistration | None = None
-    window: rules.Window | None = None
 
 
 @dataclass
@@ -85,10 +79,6 @@ def _confirmed_count(event_id):
     ).count()
 
 
-def _active_for(event_id, email):
-    return EventRegistration.objects.filter(page_id=event_id, email=email, status__in=ACTIVE)
-
-
 def register(event, *, name, email, answers, consent, wants_summary=False, now=None):
     """Register one person, deciding their status under the event lock.
 
@@ -109,7 +99,7 @@ def register(event, *, name, email, answers, consent, wants_summary=False, now=N
             window = locked.registration_window(now)
             if window != rules.Window.OPEN:
                 return Outcome(CLOSED, window=window)
-            existing = _active_for(locked.pk, email).first()
+            existing = active_for(locked.pk, email).first()
             if existing is not None:
                 outcome = Outcome(DUPLICATE, existing)
             else:
@@ -131,7 +121,7 @@ def register(event, *, name, email, answers, consent, wants_summary=False, now=N
     except IntegrityError:
         # The unique constraint is only a backstop: the lock above means two
         # attempts with one email cannot both get here.
-        existing = _active_for(event.pk, email).first()
+        existing = active_for(event.pk, email).first()
         if existing is None:
             raise
         outcome = Outcome(DUPLICATE, existing)
@@ -141,10 +131,10 @@ def register(event, *, name, email, answers, consent, wants_summary=False, now=N
         # Anyone can type someone else's address: re-send at most once a day, so
         # the form cannot be used to flood that person's inbox.
         if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event.pk}", email), 1, 86400):
-            _queue_registrant_email(registration, registration.status)
+            queue_registrant_email(registration, registration.status)
     else:
-        _queue_registrant_email(registration, outcome.kind)
-        _queue_staff_notification(registration)
+        queue_registrant_email(registration, outcome.kind)
+        queue_staff_notification(registration)
     return outcome
 
 
@@ -160,107 +150,6 @@ def _decide_locked(locked):
         ]
         position = (last or 0) + 1
     return decision, position
-
-
-def confirm_link_hours():
-    return settings.LMN_EVENT_CONFIRM_LINK_HOURS
-
-
-def confirm_emails_per_day():
-    return settings.LMN_EVENT_CONFIRM_EMAILS_PER_DAY
-
-
-def _send_reminder(registration, event_id, email):
-    # Anyone can type someone else's address: at most once a day per address and
-    # event, so the form cannot be used to flood that person's inbox.
-    if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event_id}", email), 1, 86400):
-        _queue_registrant_email(registration, "already_registered")
-
-
-def delete_expired_requests(event_id, now, keep=None):
-    """Delete the event's pending requests whose confirm link has expired.
-
-    Run on each new request and each confirmation, so that an expired request goes
-    then and not only at the next `apply_retention`. Cheap: one query on the
-    (page, status, ...) index, which usually finds nothing, and a DELETE when it
-    does. `keep` is a request to leave alone (the one being confirmed, which
-    `confirm` deals with itself). Returns how many were deleted.
-    """
-    expired = EventRegistration.objects.filter(
-        page_id=event_id, status=EventRegistration.PENDING, confirm_expires_at__lte=now
-    )
-    if keep is not None:
-        expired = expired.exclude(pk=keep)
-    return expired.delete()[0]
-
-
-def request_registration(
-    event,
-    *,
-    name,
-    email,
-    answers,
-    consent,
-    mailing_list_consent=None,
-    wants_summary=False,
-    now=None,
-):
-    """What the public form does: store a pending request and email its confirm link.
-
-    Nothing here holds or decides a place, so no lock is taken. The caller shows
-    the same page whatever the outcome (except "closed", which is about the event,
-    not the address):
-    - ALREADY: the address holds a place or a waiting-list spot; nothing is stored
-      and it is sent a "you are already registered" email, at most once a day.
-    - LIMITED: this address has been sent LMN_EVENT_CONFIRM_EMAILS_PER_DAY confirm
-      emails for this event today; nothing is stored or sent.
-    - PENDING: a new pending row (each submission its own, so nobody can change
-      someone else's pending answers) and a confirm email.
-    `mailing_list_consent` is the wording of a ticked mailing-list box: kept on the
-    pending row and acted on only when the person confirms. `wants_summary` (the
-    "email me the summary" box) is kept on the row and so carried to confirmation.
-    """
-    now = now or timezone.now()
-    email = email.strip().lower()
-    window = event.registration_window(now)
-    if window != rules.Window.OPEN:
-        return Outcome(CLOSED, window=window)
-    delete_expired_requests(event.pk, now)
-    existing = _active_for(event.pk, email).first()
-    if existing is not None:
-        _send_reminder(existing, event.pk, email)
-        return Outcome(ALREADY)
-    if not ratelimit.hit(
-        ratelimit.hashed_key(f"event-confirm-{event.pk}", email), confirm_emails_per_day(), 86400
-    ):
-        return Outcome(LIMITED)
-    registration = EventRegistration.objects.create(
-        page_id=event.pk,
-        form_data=answers,
-        status=EventRegistration.PENDING,
-        name=name,
-        email=email,
-        consent=consent,
-        consented_at=now,
-        confirm_token=secrets.token_urlsafe(24),
-        confirm_expires_at=rules.confirm_link_expiry(
-            now, confirm_link_hours(), event.start, event.registration_closes
-        ),
-        mailing_list_consent=mailing_list_consent,
-        wants_summary=wants_summary,
-    )
-    _queue_registrant_email(registration, "confirm_request")
-    return Outcome(PENDING, registration)
-
-
-def pending_for_token(token):
-    """The pending request a confirm token belongs to, or None (used, expired and
-    deleted, or never issued)."""
-    return (
-        EventRegistration.objects.filter(confirm_token=token, status=EventRegistration.PENDING)
-        .only("pk", "page_id", "confirm_expires_at")
-        .first()
-    )
 
 
 def confirm(token, now=None):
@@ -298,7 +187,7 @@ def confirm(token, now=None):
             current.delete()
             return Outcome(CLOSED, window=window)
         wish = current.mailing_list_consent
-        existing = _active_for(locked.pk, current.email).first()
+        existing = active_for(locked.pk, current.email).first()
         if existing is not None:
             current.delete()
             outcome = Outcome(DUPLICATE, existing)
@@ -331,10 +220,10 @@ def confirm(token, now=None):
     if wish is not None:
         _opt_in_to_mailing_list(registration.email, wish)
     if outcome.kind == DUPLICATE:
-        _send_reminder(registration, registration.page_id, registration.email)
+        send_reminder(registration, registration.page_id, registration.email)
     else:
-        _queue_registrant_email(registration, outcome.kind)
-        _queue_staff_notification(registration)
+        queue_registrant_email(registration, outcome.kind)
+        queue_staff_notification(registration)
     return outcome
 
 
@@ -383,7 +272,7 @@ def fill_free_places(event, now=None):
         locked = _lock_event(event.pk)
         promoted = _fill_free_places_locked(locked, now)
     for registration in promoted:
-        _queue_registrant_email(registration, "promoted")
+        queue_registrant_email(registration, "promoted")
     return promoted
 
 
@@ -407,9 +296,9 @@ def cancel(registration, now=None, notify=True):
         current.save(update_fields=["status", "position", "cancelled_at", "updated_at"])
         promoted = _fill_free_places_locked(locked_event, now)
     if notify:
-        _queue_registrant_email(current, "cancelled" if had_place else "left_waiting_list")
+        queue_registrant_email(current, "cancelled" if had_place else "left_waiting_list")
     for promoted_registration in promoted:
-        _queue_registrant_email(promoted_registration, "promoted")
+        queue_registrant_email(promoted_registration, "promoted")
     return CancelOutcome(current, promoted=promoted)
 
 
@@ -432,24 +321,5 @@ def promote(registration, now=None):
         if rules.places_left(locked_event.capacity, _confirmed_count(locked_event.pk)) == 0:
             raise NoFreePlace
         _promote_locked([current], now)
-    _queue_registrant_email(current, "promoted")
+    queue_registrant_email(current, "promoted")
     return True
-
-
-def _queue_registrant_email(registration, kind):
-    from .tasks import send_registrant_email
-
-    try:
-        send_registrant_email.enqueue(registration.pk, kind)
-    except Exception:
-        # The registration stands even if the queue is down; only the id is logged.
-        logger.exception("Could not queue the %s email for registration %s", kind, registration.pk)
-
-
-def _queue_staff_notification(registration):
-    from .tasks import send_staff_notification
-
-    try:
-        send_staff_notification.enqueue(registration.pk)
-    except Exception:
-        logger.exception("Could not queue the staff email for registration %s", registration.pk)

@@ -1,4 +1,4 @@
-"""Background tasks: the emails of a registration.
+"""Background tasks: the emails of a registration, and queuing them.
 
 Queued with django-tasks: run at once in development and tests, and by
 `manage.py db_worker` in production (see docs/events.md), so a slow mail
@@ -6,14 +6,22 @@ server never slows the form. Tasks receive only ids, so no personal data is
 written to the task queue.
 """
 
+import logging
+
 from django_tasks import task
 
 from . import emails
-from .models import EventRegistration
+from .records import EventRegistration
+
+logger = logging.getLogger(__name__)
 
 
 def _registration(registration_id):
-    return EventRegistration.objects.select_related("consent").filter(pk=registration_id).first()
+    return (
+        EventRegistration.objects.select_related("consent", "page")
+        .filter(pk=registration_id)
+        .first()
+    )
 
 
 @task()
@@ -55,3 +63,18 @@ def send_staff_notification(registration_id):
         return False
     message.send()
     return True
+
+
+def queue_registrant_email(registration, kind):
+    try:
+        send_registrant_email.enqueue(registration.pk, kind)
+    except Exception:
+        # The registration stands even if the queue is down; only the id is logged.
+        logger.exception("Could not queue the %s email for registration %s", kind, registration.pk)
+
+
+def queue_staff_notification(registration):
+    try:
+        send_staff_notification.enqueue(registration.pk)
+    except Exception:
+        logger.exception("Could not queue the staff email for registration %s", registration.pk)

@@ -1,4 +1,5 @@
-"""Public views: the event page's form handling, calendar files, confirm and cancel links."""
+"""Public views beside the event page: calendar files and the emailed confirm and cancel
+links (the page's own GET and form are `events.serving`)."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -10,109 +11,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from home.abuse.ratelimit import hit
 from home.abuse.visitor import network_hash, visitor_hash
 
+from . import contributions
 from . import registration as service
-from .capacity import Window
 from .emails import answer_rows
 from .ics import build_calendar
 from .models import EventPage, EventRegistration
+from .serving import registrations_per_network_per_hour
 from .tokens import ExpiredLink, InvalidLink, read_cancel_code, read_confirm_code
-
-RATE_LIMIT_MESSAGE = (
-    "We have had a lot of registrations from your connection in the last hour. "
-    "Please wait a while and try again, or contact us."
-)
-
-
-def registrations_per_hour():
-    return settings.LMN_EVENT_REGISTRATIONS_PER_HOUR
-
-
-def registrations_per_network_per_hour():
-    """Per IP address, whatever the user agent: generous, as a whole office or a
-    mobile network can share one address."""
-    return settings.LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR
-
-
-def _form_is_offered(page, window):
-    if window != Window.OPEN:
-        return False
-    # Fully booked with no waiting list: say so instead of collecting details.
-    return page.waiting_list_enabled or page.places_left != 0
-
-
-def _render_page(page, request, form=None, status=200, notice=""):
-    window = page.registration_window()
-    if form is None and _form_is_offered(page, window):
-        form = page.get_form(page=page, user=request.user)
-    context = page.get_context(request)
-    from . import contributions, what_we_heard
-
-    context.update(
-        form=form,
-        window=window,
-        notice=notice,
-        themes=what_we_heard.themes(page, request),
-        contributions_window=str(contributions.window(page)),
-        contributions_close=contributions.closes_at(page),
-    )
-    response = TemplateResponse(request, page.get_template(request), context, status=status)
-    if form is not None and form.is_bound:
-        # A form shown again carries its own anti-spam token: for this reader only.
-        patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def serve_event_page(page, request, *args, **kwargs):
-    """GET shows the page (with the form while registration is open); POST asks for
-    a place: a pending request and an emailed confirm link, with the same "check
-    your inbox" page whatever the address's state.
-
-    Spam: a filled honeypot looks like success but stores and sends nothing;
-    a too-quick or expired form is shown again; more than
-    LMN_EVENT_REGISTRATIONS_PER_HOUR attempts per visitor hash, or more than
-    LMN_EVENT_REGISTRATIONS_PER_NETWORK_PER_HOUR per IP address, get a 429.
-    """
-    if not getattr(request, "is_preview", False):
-        page.use_published_form_fields(request)
-    if request.method != "POST":
-        return _render_page(page, request)
-
-    window = page.registration_window()
-    if not _form_is_offered(page, window):
-        return _render_page(page, request, status=409)
-
-    # Both limits are counted on every attempt: a new user agent makes a new visitor
-    # hash but not a new network hash.
-    visitor_ok = hit(f"event-register:{visitor_hash(request)}", registrations_per_hour(), 3600)
-    network_ok = hit(
-        f"event-register-net:{network_hash(request)}", registrations_per_network_per_hour(), 3600
-    )
-    if not (visitor_ok and network_ok):
-        return _render_page(page, request, status=429, notice=RATE_LIMIT_MESSAGE)
-
-    form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
-    if not form.is_valid():
-        return _render_page(page, request, form=form, status=400)
-    if form.is_spam:
-        # The same page as everyone else gets; nothing is stored or sent.
-        return page.render_landing_page(request, None)
-
-    # Never registers at once: a pending request and an emailed confirm link, and the
-    # same page whatever state the address is in (see events/registration.py).
-    outcome = service.request_registration(
-        page,
-        name=form.cleaned_data["full_name"],
-        email=form.cleaned_data["email"],
-        answers=form.answers(),
-        consent=form.consent_text,
-        mailing_list_consent=form.mailing_list_text
-        if form.cleaned_data.get("mailing_list")
-        else None,
-        wants_summary=bool(form.cleaned_data.get("wants_summary")),
-    )
-    if outcome.kind == service.CLOSED:
-        return _render_page(page, request, status=409)
-    return page.render_landing_page(request, None)
 
 
 def _calendar_response(body, filename, attachment):
@@ -260,8 +165,6 @@ CONTRIBUTION_LIMIT_MESSAGE = (
 
 
 def _contribution_page(request, event, form=None, status=200, notice=""):
-    from . import contributions
-
     window = contributions.window(event)
     if form is None and window == contributions.Window.OPEN:
         form = contributions.make_form(event)
@@ -286,8 +189,6 @@ def contribute(request, slug):
     per-network limits with a 429), and the same "thank you" page whatever the
     address given, whether it was stored or held back by the per-address limit.
     """
-    from . import contributions
-
     event = EventPage.objects.live().public().filter(slug=slug).first()
     if event is None or contributions.window(event) == contributions.Window.OFF:
         raise Http404("This event does not accept written contributions.")

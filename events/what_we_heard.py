@@ -20,7 +20,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wagtail.models import Page
+
 from django_tasks import task
+
+from home.models import Recommendation
+
+from .records import EventContribution, EventRegistration, RecommendationLink, WhatWeHeardMailing
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +68,6 @@ def recommendation_url(rec, request=None):
 def themes(event, request=None):
     """The event's themes as dicts (heading, summary, quotes, anchor, linked), the
     linked recommendations being live plans' ones, read in a single query."""
-    from home.models import Recommendation
-
     values = _theme_values(event)
     if not values:
         return []
@@ -95,10 +99,6 @@ def themes(event, request=None):
 
 def rebuild_links(event):
     """Replace the event's recommendation links by those of its live "What we heard"."""
-    from home.models import Recommendation
-
-    from .models import RecommendationLink
-
     values = _theme_values(event)
     existing = set(
         Recommendation.objects.filter(
@@ -129,12 +129,10 @@ def informed_by(plan, request=None):
     public event linked to one of `plan`'s recommendations, as dicts with
     recommendation_id, roundtable (the event's slug), roundtable_title, event_url,
     theme and theme_url. One query (and the site's root paths, cached per request)."""
-    from .models import EventPage, RecommendationLink
-
     links = (
         RecommendationLink.objects.filter(
             recommendation__page_id=plan.pk,
-            event_id__in=EventPage.objects.live().public().values("pk"),
+            event_id__in=Page.objects.live().public().values("pk"),
         )
         .select_related("event")
         .order_by("event__start", "event_id", "sort_order")
@@ -164,8 +162,6 @@ def start_mailing(event):
     The `WhatWeHeardMailing` row (one per event, created here) is what makes later
     publishes, corrections included, send nothing. Returns True when queued.
     """
-    from .models import WhatWeHeardMailing
-
     if not _theme_values(event):
         return False
     try:
@@ -189,8 +185,6 @@ def recipients(event):
     """{email: [rows]} of everyone to email: confirmed registrations marked attended and
     contributions with an address, each with the "email me the summary" box ticked,
     not yet sent and not anonymised."""
-    from .models import EventContribution, EventRegistration
-
     people = {}
     registrations = EventRegistration.objects.filter(
         page_id=event.pk,
@@ -228,9 +222,7 @@ def send_summary(event_id, now=None):
     Each row is marked as sent straight after its address's email, so a second run
     (a retried task) sends nobody anything twice. Returns how many emails were sent.
     """
-    from .models import EventPage
-
-    event = EventPage.objects.live().filter(pk=event_id).first()
+    event = Page.objects.live().filter(pk=event_id).specific().first()
     if event is None or not _theme_values(event):
         return 0
     site_url = event.full_url or ""

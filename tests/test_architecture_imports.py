@@ -110,21 +110,8 @@ def test_the_checker_reads_relative_and_function_level_imports(tmp_path):
     assert {"pkg.sibling", "pkg.sibling.thing", "other.mod"} <= names
 
 
-# The one import inside a function that still closes a cycle: EventPage.serve hands
-# the request to events.views, which (with the registration service and emails it
-# uses) imports the models. Untangling it means those modules reaching the models
-# through the page; until then it is named here, and nothing may join it.
-KNOWN_BACK_EDGES = {
-    ("events.models", "events.views"),
-}
-
-
 def test_our_packages_import_each_other_without_cycles():
-    graph = import_graph()
-    for source, target in KNOWN_BACK_EDGES:
-        assert target in graph[source], f"{source} no longer imports {target}: drop it above"
-        graph[source].discard(target)
-    found = cycles(graph)
+    found = cycles(import_graph())
     assert found == [], "Import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
@@ -151,8 +138,7 @@ def test_home_packages_import_only_the_layers_below_them():
         for name, targets in import_graph().items()
         if home_package(name) in HOME_LAYERS
         for target in targets
-        if (name, target) not in KNOWN_BACK_EDGES
-        and home_package(target) not in (None, home_package(name))
+        if home_package(target) not in (None, home_package(name))
         and home_package(target) not in HOME_LAYERS[home_package(name)]
     )
     assert offenders == []

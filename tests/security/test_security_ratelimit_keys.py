@@ -129,7 +129,7 @@ def test_registration_limit_holds_across_browsers_from_one_address(event_index):
 
 
 def test_registration_default_per_address_limit_is_generous():
-    from events.views import registrations_per_hour, registrations_per_network_per_hour
+    from events.serving import registrations_per_hour, registrations_per_network_per_hour
 
     assert registrations_per_network_per_hour() == 30
     assert registrations_per_network_per_hour() > registrations_per_hour()

@@ -1,32 +1,166 @@
-"""Roundtables that shape the action plan: written contributions, the links from
-"What we heard" themes to recommendations, and the one-off summary email.
+"""The rows people send, as opposed to the pages they send them from: event
+registrations (Wagtail form submissions with a status), written contributions,
+the links from "What we heard" themes to recommendations, and the one-off summary
+email.
 
-Imported at the end of `events.models`, so Django sees these as events' models.
-The rules live in `events.contributions` (window, submitting) and
-`events.what_we_heard` (links and the summary email).
+`events.models` imports these, so Django sees them as events' models. This module
+imports no page model: the services that store and read these rows
+(`events.pending`, `events.registration`, `events.tasks`, `events.emails`,
+`events.contributions`, `events.what_we_heard`) import it, and `EventPage.serve`
+can use those services without an import loop. The rules live in those modules.
 """
+
+import secrets
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.forms.models import AbstractFormField
+from wagtail.contrib.forms.models import AbstractFormField, AbstractFormSubmission
 
 from modelcluster.fields import ParentalKey
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD
-from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD
+from home.privacy.consent import CONSENT_FIELD, CONSENT_VERSION_FIELD, current_consent
+from home.privacy.models import ConsentText
 
-__all__ = [
-    "ContributionFormField",
-    "EventContribution",
-    "TaggedContribution",
-    "RecommendationLink",
-    "WhatWeHeardMailing",
-]
+from . import capacity as rules
+
+
+def registration_consent():
+    """The current consent wording for registrations (created on first use; kept
+    in the cache under the content version, see home/privacy/consent.py)."""
+    return current_consent(ConsentText.EVENT_REGISTRATION)
+
+
+def contribution_consent():
+    """The current consent wording for written contributions (see home/privacy/consent.py)."""
+    return current_consent(ConsentText.EVENT_CONTRIBUTION)
+
+
+def _new_cancel_token():
+    return secrets.token_urlsafe(24)
+
+
+class EventRegistration(AbstractFormSubmission):
+    """One person's registration for an event (a Wagtail form submission).
+
+    Name and email are columns (the email lower-cased, so one active
+    registration per email per event can be enforced by the database); the
+    answers to the editor's questions stay in `form_data`. The consent
+    wording version and time are kept as evidence of consent.
+
+    A submission of the public form is first *pending*: it holds no place, is
+    counted nowhere and is shown to nobody until the person confirms it from the
+    link emailed to them (see `events.registration`).
+    """
+
+    PENDING = rules.PENDING
+    CONFIRMED = rules.CONFIRMED
+    WAITING = rules.WAITING
+    CANCELLED = rules.CANCELLED
+    STATUSES = rules.STATUSES
+    ALL_STATUSES = rules.ALL_STATUSES
+
+    status = models.CharField(max_length=20, choices=ALL_STATUSES, default=CONFIRMED)
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Order on the waiting list (lowest goes first)."
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField(max_length=254)
+    consent = models.ForeignKey("home.ConsentText", on_delete=models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField()
+    cancel_token = models.CharField(max_length=64, unique=True, default=_new_cancel_token)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    # A pending request's own random token for its emailed confirm link (never the
+    # cancel token), cleared once the link has been used.
+    confirm_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    confirm_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the confirm link of a pending request stops working."
+    )
+    mailing_list_consent = models.ForeignKey(
+        "home.ConsentText",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The mailing-list wording a pending request ticked; acted on only once the "
+        "person confirms from the emailed link.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the name, email address and answers were deleted (retention or "
+        "erasure). The status is kept for the event's counts.",
+    )
+    # Roundtables: whether the person asked for the "What we heard" email (never
+    # pre-ticked; a pending request carries it to confirmation), and attendance.
+    wants_summary = models.BooleanField(
+        default=False, help_text="Asked to be emailed when “What we heard” is published."
+    )
+    attended = models.BooleanField(
+        null=True, blank=True, help_text="Marked by an organiser: blank until marked."
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    summary_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "event registration"
+        constraints = [
+            # Anonymised rows (blank email) keep their status for statistics, and
+            # pending requests hold nothing (anyone may type any address), so both
+            # are left out of the one-per-email rule.
+            models.UniqueConstraint(
+                fields=["page", "email"],
+                condition=~Q(status__in=["cancelled", "pending"]) & ~Q(email=""),
+                name="one_active_registration_per_email",
+            )
+        ]
+        indexes = [models.Index(fields=["page", "status", "position"])]
+        permissions = [
+            (
+                "manage_registrations",
+                "Can see, export, cancel and promote event registrations",
+            )
+        ]
+
+    def __str__(self):
+        return f"Registration {self.pk} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def waiting_position(self):
+        """Place in the queue counting only people still waiting (1 = next)."""
+        if self.status != self.WAITING or self.position is None:
+            return None
+        return EventRegistration.objects.filter(
+            page_id=self.page_id, status=self.WAITING, position__lte=self.position
+        ).count()
+
+    def get_data(self):
+        return {
+            **self.form_data,
+            "submit_time": self.submit_time,
+            "status": self.get_status_display(),
+            "waiting_position": self.waiting_position,
+            "name": self.name,
+            "email": self.email,
+            "consent_version": self.consent.version if self.consent_id else None,
+            "consented_at": self.consented_at,
+            "attended": {True: "Attended", False: "Did not attend"}.get(self.attended, ""),
+            "wants_summary": "Yes" if self.wants_summary else "No",
+        }
 
 
 # The contribution form's own fields (events/contributions.py builds the form);
