@@ -173,12 +173,17 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         verbose_name = "Blog index page"
 
     def route(self, request, path_components):
-        """A post's address (/blog/<slug>/) finds the post in one query, where
-        Page.route reads the child page and then its post row; everything else (the
-        index's own routes, which use reserved slugs, and any other child) is routed
-        as usual."""
+        """A post's address (/blog/<slug>/) finds the post, with its images, in one
+        query, where Page.route reads the child page and then its post row;
+        everything else (the index's own routes, which use reserved slugs, and any
+        other child) is routed as usual."""
         if self.live and len(path_components) == 1 and path_components[0] not in RESERVED_SLUGS:
-            post = BlogPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            post = (
+                BlogPage.objects.child_of(self)
+                .select_related("hero_image", "social_image")
+                .filter(slug=path_components[0])
+                .first()
+            )
             if post is not None:
                 post.blog_index = self
                 return post.route(request, [])

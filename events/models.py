@@ -77,6 +77,16 @@ class EventIndexPage(BasePage):
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["events.EventPage"]
+
+    def route(self, request, path_components):
+        """An event's address (/events/<slug>/) finds the event in one query, where
+        Page.route reads the child page and then its event row (as
+        BlogIndexPage.route does for posts); anything else is routed as usual."""
+        if self.live and len(path_components) == 1:
+            event = EventPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if event is not None:
+                return event.route(request, [])
+        return super().route(request, path_components)
     max_count = 1
     show_in_menus_default = True
 

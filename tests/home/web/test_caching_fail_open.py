@@ -6,6 +6,7 @@ Each request waits for Redis at most once (one socket timeout, see
 lmn_cms/cache.py): the hanging server sees at most one new connection per request.
 """
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -139,32 +140,75 @@ def read_and_post_everything(site, before_each=None):
 LIMITS_IN_CACHE = {"LMN_RATELIMIT_CACHE": True, "LMN_MIN_FORM_FILL_SECONDS": 0}
 
 
-def test_everything_answers_with_redis_stopped(site, tmp_path):
+@contextlib.contextmanager
+def redis_server(tmp_path, port=None):
+    """A throwaway redis-server on `port` (a free one by default); yields it."""
     if not shutil.which(REDIS_SERVER):
         pytest.fail("redis-server is needed (make test-tools installs it)")
-    port = free_port()
+    port = port or free_port()
     server = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
         + ["--appendonly", "no", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
     )
+    server.port = port
     try:
         deadline = time.monotonic() + 10
         while socket.socket().connect_ex(("127.0.0.1", port)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        with override_settings(
-            CACHES=redis_caches(f"redis://127.0.0.1:{port}/0"), **LIMITS_IN_CACHE
-        ):
-            # Warm: fragments and the content version are in Redis.
-            for url in site["pages"]:
-                assert Client().get(url).status_code == 200
-            server.terminate()
-            server.wait(timeout=10)
-            read_and_post_everything(site)
+        yield server
     finally:
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_everything_answers_with_redis_stopped(site, tmp_path):
+    with (
+        redis_server(tmp_path) as server,
+        override_settings(
+            CACHES=redis_caches(f"redis://127.0.0.1:{server.port}/0"), **LIMITS_IN_CACHE
+        ),
+    ):
+        # Warm: fragments and the content version are in Redis.
+        for url in site["pages"]:
+            assert Client().get(url).status_code == 200
+        server.terminate()
+        server.wait(timeout=10)
+        read_and_post_everything(site)
+
+
+def test_one_redis_client_serves_every_call_and_outlives_a_restart(tmp_path, monkeypatch):
+    """Django's RedisCache builds a new redis.Redis for every call; ours builds one
+    per connection pool, which reconnects by itself once Redis is back."""
+    import redis
+
+    from lmn_cms import cache as fail_open
+
+    built = []
+    build = redis.Redis.__init__
+
+    def counting(client, *args, **kwargs):
+        built.append(client)
+        build(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting)
+    monkeypatch.setattr(fail_open, "RETRY_SECONDS", 0)
+    with redis_server(tmp_path) as server:
+        url = f"redis://127.0.0.1:{server.port}/0"
+        cache = fail_open.FailOpenRedisCache(url, redis_caches(url)["default"])
+        for i in range(10):
+            cache.set(f"key-{i}", i)
+            assert cache.get(f"key-{i}") == i
+        assert cache.incr("key-1") == 2
+        assert len(built) == 1
+        server.terminate()
+        server.wait(timeout=10)
+        assert cache.get("key-1", "missed") == "missed"
+    with redis_server(tmp_path, port=server.port):
+        cache.set("key-1", "back")
+        assert cache.get("key-1") == "back"
+    assert len(built) == 1
 
 
 def test_everything_answers_with_redis_hanging_and_waits_once_at_most(site):

@@ -15,7 +15,7 @@ NO_CACHES = {"default": DUMMY, "renditions": DUMMY}
 
 # Today's counts, each within the ceiling the issue sets (#15: post 22, home 30,
 # blog index 25): a change that adds a query to a page has to say so here.
-BUDGETS = {"post": 21, "home": 13, "index": 15, "events": 12, "event": 14, "report": 11, "plan": 23}
+BUDGETS = {"post": 21, "home": 13, "index": 15, "events": 12, "event": 13, "report": 11, "plan": 23}
 
 
 def index_categories(i):
