@@ -78,6 +78,12 @@ class EventIndexPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["events.EventPage"]
 
+    max_count = 1
+    show_in_menus_default = True
+
+    class Meta:
+        verbose_name = "Event index page"
+
     def route(self, request, path_components):
         """An event's address (/events/<slug>/) finds the event in one query, where
         Page.route reads the child page and then its event row (as
@@ -87,11 +93,6 @@ class EventIndexPage(BasePage):
             if event is not None:
                 return event.route(request, [])
         return super().route(request, path_components)
-    max_count = 1
-    show_in_menus_default = True
-
-    class Meta:
-        verbose_name = "Event index page"
 
     def events(self):
         """Live, public events under this page, with their registration counts."""

@@ -23,6 +23,7 @@ from wagtail.signals import page_unpublished
 from home.web import frontend_cache
 
 from .models import AUDIENCES, EventContribution, EventIndexPage, EventPage, EventRegistration
+from .serving import SENT_QUERY
 
 # Pages of the index's two lists (upcoming `?upcoming=N`, past `?page=N`) purged with
 # it: an event published, moved or unpublished shifts the later pages, and every
@@ -39,6 +40,12 @@ def index_paths(index):
         *(f"?upcoming={number}" for number in later),
         *(f"?page={number}" for number in later),
     ]
+
+
+def event_paths(event):
+    """The event's "check your inbox" page (events.serving), which shows its title,
+    time and place."""
+    return [f"?{SENT_QUERY}"]
 
 
 def event_shown_on(event):
@@ -153,7 +160,7 @@ def _contribution_deleted(sender, instance, **kwargs):
 
 def connect():
     frontend_cache.register(EventIndexPage, paths=index_paths)
-    frontend_cache.register(EventPage, shown_on=event_shown_on)
+    frontend_cache.register(EventPage, paths=event_paths, shown_on=event_shown_on)
     post_save.connect(
         _registration_saved, sender=EventRegistration, dispatch_uid="events_purge_saved"
     )

@@ -8,6 +8,7 @@ never imports `events.models`.
 """
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
@@ -60,10 +61,29 @@ def _render_page(page, request, form=None, status=200, notice=""):
     return response
 
 
+# The "check your inbox" page is the event page's address with this query string.
+SENT_QUERY = "sent=1"
+
+
+def landing_path(page, request=None):
+    return f"{page.get_url(request)}?{SENT_QUERY}"
+
+
+def _redirect_to_landing_page(page, request):
+    """Post/Redirect/Get: an accepted form is answered with a redirect (303) to the
+    "check your inbox" page. It is one page for everyone, whatever the address's
+    state, so the front cache keeps it like any other page, and reloading it never
+    sends the form again."""
+    response = HttpResponseRedirect(landing_path(page, request))
+    response.status_code = 303
+    return response
+
+
 def serve_event_page(page, request, *args, **kwargs):
-    """GET shows the page (with the form while registration is open); POST asks for
-    a place: a pending request and an emailed confirm link, with the same "check
-    your inbox" page whatever the address's state.
+    """GET shows the page (with the form while registration is open), or with
+    `?sent=1` the "check your inbox" page; POST asks for a place: a pending request
+    and an emailed confirm link, then the same redirect to "check your inbox"
+    whatever the address's state.
 
     Spam: a filled honeypot looks like success but stores and sends nothing;
     a too-quick or expired form is shown again; more than
@@ -73,6 +93,8 @@ def serve_event_page(page, request, *args, **kwargs):
     if not getattr(request, "is_preview", False):
         page.use_published_form_fields(request)
     if request.method != "POST":
+        if request.META.get("QUERY_STRING") == SENT_QUERY:
+            return page.render_landing_page(request, None)
         return _render_page(page, request)
 
     window = page.registration_window()
@@ -92,8 +114,8 @@ def serve_event_page(page, request, *args, **kwargs):
     if not form.is_valid():
         return _render_page(page, request, form=form, status=400)
     if form.is_spam:
-        # The same page as everyone else gets; nothing is stored or sent.
-        return page.render_landing_page(request, None)
+        # The same answer as everyone else gets; nothing is stored or sent.
+        return _redirect_to_landing_page(page, request)
 
     # Never registers at once: a pending request and an emailed confirm link, and the
     # same page whatever state the address is in (see events/registration.py).
@@ -110,4 +132,4 @@ def serve_event_page(page, request, *args, **kwargs):
     )
     if outcome.kind == pending.CLOSED:
         return _render_page(page, request, status=409)
-    return page.render_landing_page(request, None)
+    return _redirect_to_landing_page(page, request)

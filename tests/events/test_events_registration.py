@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 import pytest
@@ -14,7 +14,7 @@ from events.models import EventRegistration
 from home.models import ConsentText
 from home.privacy.consent import current_consent, publish_consent
 from tests.events import test_events_support as support
-from tests.events.test_events_support import in_days, register, registration_data
+from tests.events.test_events_support import in_days, register, registration_data, submit
 from tests.utils import human_form_fields
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +167,7 @@ def test_filled_honeypot_looks_like_success_but_stores_and_sends_nothing(client,
     data = registration_data()
     data["website_address"] = "http://spam.example"
     response = client.post(event.url, data, REMOTE_ADDR="192.0.2.10")
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (303, f"{event.url}?sent=1")
     assert not EventRegistration.objects.exists()
     assert mail.outbox == []
 
@@ -194,7 +194,7 @@ def test_rate_limit_per_visitor(client, event_index):
     other = client.post(
         event.url, registration_data(email="p5@example.org"), REMOTE_ADDR="198.51.100.7"
     )
-    assert other.status_code == 200
+    assert other.status_code == 303
 
 
 def test_editor_questions_may_not_reuse_fixed_field_names(event):
@@ -231,3 +231,18 @@ def test_editor_questions_may_not_reuse_fixed_field_names(event):
     assert not form.is_valid()
     errors = form.formsets["form_fields"].forms[0].errors
     assert "already asks for full name, email and consent" in str(errors)
+
+
+def test_an_accepted_form_redirects_to_one_cacheable_check_your_inbox_page(client, event):
+    """Post/Redirect/Get: reloading the answer never sends the form again, and the
+    page is the same for everyone, so the front cache keeps it (publishing the event
+    purges it: tests/home/web/test_frontend_cache_purge.py)."""
+    response = submit(client, event, follow=False)
+    assert response.status_code == 303
+    assert response["Location"] == f"{event.url}?sent=1"
+    assert EventRegistration.objects.count() == 1
+    landing = Client().get(response["Location"])
+    assert landing.status_code == 200
+    assert "Check your inbox to confirm your place" in landing.content.decode()
+    assert "private" not in landing.get("Cache-Control", "")
+    assert EventRegistration.objects.count() == 1  # reloading sends nothing

@@ -48,9 +48,13 @@ def registration_data(name="Amina Example", email="amina@example.org", **answers
     return data
 
 
-def submit(client, event, **kwargs):
-    """Post the public form (which only ever asks for a place: see `register`)."""
-    return client.post(event.url, registration_data(**kwargs), REMOTE_ADDR="192.0.2.10")
+def submit(client, event, follow=True, **kwargs):
+    """Post the public form (which only ever asks for a place: see `register`), and
+    follow an accepted form's redirect to "check your inbox" as a browser does
+    (`follow=False`: the form's own answer)."""
+    return client.post(
+        event.url, registration_data(**kwargs), REMOTE_ADDR="192.0.2.10", follow=follow
+    )
 
 
 CONFIRM_SUBJECT = "Please confirm your registration"

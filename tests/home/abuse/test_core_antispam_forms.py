@@ -127,7 +127,7 @@ def _registration(home_page):
     from events.models import EventRegistration
 
     event = create_event(create_event_index(home_page), capacity=10)
-    return event.url, event.url, EventRegistration.objects.filter(page_id=event.pk).count, (200,)
+    return event.url, event.url, EventRegistration.objects.filter(page_id=event.pk).count, (303,)
 
 
 FORMS = {"contact": _contact, "comment": _comment, "registration": _registration}

@@ -122,7 +122,8 @@ def read_and_post_everything(site, before_each=None):
     visitor = Client(enforce_csrf_checks=True)
     html = visitor.get(event.url).content.decode()
     response = request(lambda: post_as_browser(visitor, event.url, fill(html, event.url)))
-    assert response.status_code == 200
+    assert response.status_code == 303
+    response = request(lambda: visitor.get(response["Location"]))
     assert "inbox" in response.content.decode()
     assert EventRegistration.objects.filter(page_id=event.pk).count() == 1
 

@@ -143,6 +143,7 @@ def test_publishing_an_event_purges_the_events_index_its_filters_and_calendar_fe
 
     assert {
         f"{SITE}/events/roundtable/",
+        f"{SITE}/events/roundtable/?sent=1",  # "check your inbox" shows its title
         f"{SITE}/events/",
         f"{SITE}/events/?audience=members",
         f"{SITE}/events/?upcoming=2",  # the upcoming list's later pages shift
