@@ -152,7 +152,7 @@ def _decide_locked(locked):
     return decision, position
 
 
-def confirm(token, now=None):
+def confirm(token, now=None, pending=None):
     """Turn the pending request behind a confirm link into a registration.
 
     Decided under the event lock exactly as `register` decides: CONFIRMED,
@@ -162,18 +162,21 @@ def confirm(token, now=None):
     confirmed first) the pending row is deleted too, and the outcome is DUPLICATE
     with that registration. A used, deleted or unknown token gives INVALID: a
     link confirms at most once, and one address never gets two registrations.
-    Emails (and a ticked mailing-list box) are acted on after commit.
+    Emails (and a ticked mailing-list box) are acted on after commit. `pending`:
+    the row `pending_for_token(token)` gave the caller, so it is not read twice.
     """
     now = now or timezone.now()
-    found = pending_for_token(token)
+    found = pending or pending_for_token(token)
     if found is None:
         return Outcome(INVALID)
     delete_expired_requests(found.page_id, now, keep=found.pk)
     wish = None
     with transaction.atomic():
         locked = _lock_event(found.page_id)
+        # Read again under the lock: the row may have been confirmed or deleted since.
         current = (
-            EventRegistration.objects.select_for_update()
+            EventRegistration.objects.select_for_update(of=("self",))
+            .select_related("mailing_list_consent")
             .filter(pk=found.pk, status=EventRegistration.PENDING, confirm_token=token)
             .first()
         )

@@ -143,7 +143,7 @@ def confirm_registration(request, code):
         return _private(
             TemplateResponse(request, "events/confirm.html", _confirm_context(event, pending))
         )
-    outcome = service.confirm(token)
+    outcome = service.confirm(token, pending=pending)
     if outcome.kind == service.INVALID:
         return _confirm_invalid(request)
     if outcome.kind == service.EXPIRED:
