@@ -33,6 +33,24 @@ def menu_current_state(item_url, current_path):
     return None
 
 
+@register.filter
+def menu_section(path):
+    """What of a URL path the main menu's "current" marks depend on: its first
+    segment, and whether the path is exactly that section, inside it, or neither.
+
+    The header is a cached fragment keyed on this rather than on the whole path, so
+    every post shares the News header and a confirm link (/events/confirm/<code>/,
+    one address per person) reuses the Events one instead of caching a copy of its
+    own. Menu items are the site root's children, one segment each, so
+    `menu_current_state` gives every path with the same key the same answer
+    (tests/home/pages/test_navigation_menu_key.py)."""
+    first = path.strip("/").split("/", 1)[0]
+    section = f"/{first}/" if first else "/"
+    if path == section:
+        return section
+    return section + ("+" if path.startswith(section) else "?")
+
+
 @register.simple_tag(takes_context=True)
 def get_site_root(context):
     return _site_root(context.get("request"))
