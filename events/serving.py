@@ -118,7 +118,7 @@ def serve_event_page(page, request, *args, **kwargs):
         return _redirect_to_landing_page(page, request)
 
     # Never registers at once: a pending request and an emailed confirm link, and the
-    # same page whatever state the address is in (see events/registration.py).
+    # same answer whatever state the address is in (see events/pending.py).
     outcome = pending.request_registration(
         page,
         name=form.cleaned_data["full_name"],
