@@ -55,11 +55,13 @@ def confirm_emails_per_day():
     return settings.LMN_EVENT_CONFIRM_EMAILS_PER_DAY
 
 
-def send_reminder(registration, event_id, email):
-    # Anyone can type someone else's address: at most once a day per address and
-    # event, so the form cannot be used to flood that person's inbox.
+def send_reminder(registration, event_id, email, kind="already_registered"):
+    """Email `kind` again to an address that already has a registration for the event.
+
+    Anyone can type someone else's address: at most once a day per address and
+    event, so the form cannot be used to flood that person's inbox."""
     if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event_id}", email), 1, 86400):
-        queue_registrant_email(registration, "already_registered")
+        queue_registrant_email(registration, kind)
 
 
 def delete_expired_requests(event_id, now, keep=None):

@@ -22,8 +22,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from home.abuse import ratelimit
-
 from . import capacity as rules
 from .models import EventPage
 from .pending import (  # noqa: F401 (the outcome kinds callers read from here)
@@ -128,10 +126,7 @@ def register(event, *, name, email, answers, consent, wants_summary=False, now=N
 
     registration = outcome.registration
     if outcome.kind == DUPLICATE:
-        # Anyone can type someone else's address: re-send at most once a day, so
-        # the form cannot be used to flood that person's inbox.
-        if ratelimit.hit(ratelimit.hashed_key(f"event-resend-{event.pk}", email), 1, 86400):
-            queue_registrant_email(registration, registration.status)
+        send_reminder(registration, event.pk, email, kind=registration.status)
     else:
         queue_registrant_email(registration, outcome.kind)
         queue_staff_notification(registration)
