@@ -65,16 +65,12 @@ def _render_page(page, request, form=None, status=200, notice=""):
 SENT_QUERY = "sent=1"
 
 
-def landing_path(page, request=None):
-    return f"{page.get_url(request)}?{SENT_QUERY}"
-
-
 def _redirect_to_landing_page(page, request):
     """Post/Redirect/Get: an accepted form is answered with a redirect (303) to the
     "check your inbox" page. It is one page for everyone, whatever the address's
     state, so the front cache keeps it like any other page, and reloading it never
     sends the form again."""
-    response = HttpResponseRedirect(landing_path(page, request))
+    response = HttpResponseRedirect(f"{page.get_url(request)}?{SENT_QUERY}")
     response.status_code = 303
     return response
 
