@@ -453,7 +453,11 @@ def measured_run(stack, t, ports, run_id, static, demo):
     results["confirmation_post"] = figures
 
     count = BEACON_RATE * POST_SECONDS
-    view_sql = f"SELECT view_count FROM blog_blogpage WHERE page_ptr_id={tl['post_id']}"
+    # A post's views: those rolled up and the visitor rows not yet (BlogPage.views).
+    view_sql = (
+        f"SELECT view_count + (SELECT count(*) FROM blog_postviewvisitor WHERE post_id = "
+        f"{tl['post_id']}) FROM blog_blogpage WHERE page_ptr_id = {tl['post_id']}"
+    )
     views_before = int(stack.psql(view_sql, large))
     beacon = json.dumps({"page": tl["post_id"], "token": tl["beacon_token"]})
     requests = []

@@ -3,7 +3,6 @@ the "Readers" panel (most-read posts of the last 30 days, with a views chart).""
 
 from datetime import timedelta
 
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,27 +79,23 @@ def can_see_readers(user):
 def readers_data(end=None):
     """Top posts by views over the last 30 London days, and the daily totals for the
     chart: two queries whatever the number of posts or days."""
-    from .models import PostViewDay
+    from .models import views_by
 
     end = end or today()
     start = end - timedelta(days=READERS_DAYS - 1)
-    views = PostViewDay.objects.filter(day__gte=start, day__lte=end)
-    top = list(
-        views.values("post_id", "post__title")
-        .annotate(total=Sum("views"))
-        .order_by("-total", "post__title")[:TOP_POSTS]
-    )
-    totals = dict(views.values("day").annotate(total=Sum("views")).values_list("day", "total"))
+    per_post = views_by(("post_id", "post__title"), start, end)
+    top = sorted(per_post.items(), key=lambda row: (-row[1], row[0][1]))[:TOP_POSTS]
+    totals = {day: views for (day,), views in views_by(("day",), start, end).items()}
     series = charts.daily_series(totals, end, days=READERS_DAYS)
     bars, top_value = charts.bars(series, CHART_WIDTH, CHART_HEIGHT)
     return {
         "posts": [
             {
-                "title": row["post__title"],
-                "views": row["total"],
-                "url": reverse("wagtailadmin_pages:edit", args=[row["post_id"]]),
+                "title": title,
+                "views": views,
+                "url": reverse("wagtailadmin_pages:edit", args=[pk]),
             }
-            for row in top
+            for (pk, title), views in top
         ],
         "series": series,
         "bars": bars,

@@ -3,12 +3,15 @@ their authors and categories, and the honest per-day view counts behind
 "N views".
 """
 
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -130,6 +133,36 @@ def people_and_categories():
     )
 
 
+def views_not_rolled_up():
+    """For `.annotate()` on posts: how many of a post's views are still visitor rows
+    (today's, and any day `blog.views_count.roll_up_views` has not yet reached)."""
+    rows = (
+        PostViewVisitor.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def views_by(fields, start, end, post_id=None):
+    """{values of `fields` (e.g. ("day",) or ("post_id", "post__title")): views} from
+    `start` to `end` (London days, inclusive): the rolled-up daily totals and the
+    visitor rows not yet rolled up, added together. One query (a UNION ALL of the
+    two tables, each grouped), one or two rows per key."""
+    parts = []
+    for model, amount in ((PostViewDay, Sum("views")), (PostViewVisitor, Count("*"))):
+        rows = model.objects.filter(day__gte=start, day__lte=end)
+        if post_id is not None:
+            rows = rows.filter(post_id=post_id)
+        parts.append(rows.order_by().values_list(*fields).annotate(amount=amount))
+    totals = Counter()
+    for *key, views in parts[0].union(parts[1], all=True):
+        totals[tuple(key)] += views
+    return totals
+
+
 def card_queryset(queryset, prefetch=True):
     """Posts ready for cards: live, public, newest first, with authors, categories
     and card images fetched in a fixed number of queries however many posts there are
@@ -140,6 +173,7 @@ def card_queryset(queryset, prefetch=True):
         queryset.live()
         .filter(is_public())
         .defer_streamfields()
+        .annotate(views_not_rolled_up=views_not_rolled_up())
         .order_by("-date", "-pk")
         .select_related("hero_image")
     )
@@ -181,6 +215,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
             post = (
                 BlogPage.objects.child_of(self)
                 .select_related("hero_image", "social_image")
+                .annotate(views_not_rolled_up=views_not_rolled_up())
                 .filter(slug=path_components[0])
                 .first()
             )
@@ -294,6 +329,7 @@ class BlogPage(BasePage):
     )
     # Counters are kept up to date by single-statement F() updates (see blog.views_count
     # and the comments feature); saving the page must never write a stale copy back.
+    # view_count holds the views rolled up so far; `views` adds the rest.
     view_count = models.PositiveIntegerField(default=0, editable=False)
     comment_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Approved comments only."
@@ -361,6 +397,20 @@ class BlogPage(BasePage):
         # Every listing (index, archives, latest, recent and related posts) is
         # newest first: read from this index, it stops after one page of posts.
         indexes = [models.Index(fields=["date", "page_ptr"], name="blog_post_date_idx")]
+
+    @property
+    def views(self):
+        """Every counted view: those rolled up into `view_count` and the visitor rows
+        not yet rolled up, read with the post by `card_queryset` and the post's route
+        (one subquery) or, for a post read another way, with one query."""
+        pending = getattr(self, "views_not_rolled_up", None)
+        if pending is None:
+            pending = PostViewVisitor.objects.filter(post_id=self.pk).count() if self.pk else 0
+        return self.view_count + pending
+
+    def views_per_day(self, start, end):
+        """{day: views} of this post from `start` to `end` (see `views_by`)."""
+        return {day: n for (day,), n in views_by(("day",), start, end, self.pk).items()}
 
     def clean(self):
         super().clean()
@@ -478,8 +528,9 @@ class BlogPage(BasePage):
 
 class PostViewVisitor(models.Model):
     """One visitor seen reading one post on one day: what makes a repeat visit count
-    once. Only the day's anonymous visitor hash is kept, and rows are deleted once the
-    day is over (see `blog.views_count.purge_visitor_rows`)."""
+    once, and the count of the views not yet rolled up. Only the day's anonymous visitor
+    hash is kept, and rows are rolled up into the totals and deleted once the day is
+    over (see `blog.views_count.roll_up_views`)."""
 
     post = models.ForeignKey(BlogPage, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -498,8 +549,8 @@ class PostViewVisitor(models.Model):
 
 
 class PostViewDay(models.Model):
-    """How many distinct visitors read a post on a day (Europe/London): kept for the
-    editors' chart after the visitor rows are gone."""
+    """How many distinct visitors read a post on a day (Europe/London), written when
+    the day's visitor rows are rolled up: kept for the editors' chart."""
 
     post = models.ForeignKey(BlogPage, on_delete=models.CASCADE, related_name="daily_views")
     day = models.DateField()

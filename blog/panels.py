@@ -26,11 +26,7 @@ class ViewsChartPanel(Panel):
             totals = {}
             if post is not None and post.pk:
                 start = end - timedelta(days=charts.CHART_DAYS - 1)
-                totals = dict(
-                    post.daily_views.filter(day__gte=start, day__lte=end).values_list(
-                        "day", "views"
-                    )
-                )
+                totals = post.views_per_day(start, end)
             series = charts.daily_series(totals, end)
             bars, top = charts.bars(series, CHART_WIDTH, CHART_HEIGHT)
             context.update(
@@ -42,7 +38,7 @@ class ViewsChartPanel(Panel):
                     "summary": charts.summary(series),
                     "width": CHART_WIDTH,
                     "height": CHART_HEIGHT,
-                    "total_views": getattr(post, "view_count", 0),
+                    "total_views": post.views if post is not None and post.pk else 0,
                     "chart_id": f"views-chart-{getattr(post, 'pk', 'new')}",
                 }
             )

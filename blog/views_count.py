@@ -4,19 +4,22 @@ The post page sends a small same-origin beacon (so a page served from a cache is
 still counted); `blog.views.view_beacon` checks it with the plain functions here
 and then calls `record_view`. Nothing here stores an IP address or user agent:
 only the day's anonymous visitor hash from `home.abuse.visitor`, and those rows are
-deleted once the day is over while the daily totals stay.
+rolled up into the daily totals and deleted once the day is over.
 """
 
 import contextlib
 import json
 import re
+from collections import Counter
 
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from home.abuse.ratelimit import count_in_cache, hit
+from home.privacy.registry import RetentionRule
 
 MAX_BODY_BYTES = 512
 TOKEN_SALT = "blog.view-beacon"  # noqa: S105  (a signing namespace, not a secret)
@@ -133,90 +136,84 @@ def is_countable_post(post_id):
 def record_view(post_id, visitor, day):
     """Count `visitor` reading post `post_id` on `day`, once; True if it counted.
 
-    The visitor row's unique (post, day, visitor) INSERT decides: the first insert
-    wins and a duplicate — also one racing in another process — fails and changes
-    nothing. Only the winner adds one to the day's total and to the post's total,
-    each with a single UPDATE ... SET n = n + 1, so concurrent views never overwrite
-    one another.
+    A view is one row: the visitor row's unique (post, day, visitor) INSERT decides,
+    so the first insert wins and a duplicate, also one racing in another process,
+    changes nothing. Nothing else is written: every beacon for a post used to add
+    one to the same two rows (the day's and the post's totals), and at a few hundred
+    beacons a second those shared rows, not the work, set the pace. The totals are
+    the rows not yet rolled up plus what `roll_up_views` has added to the day and
+    post totals (`BlogPage.views`). A post deleted a moment ago counts nothing.
     """
-    if connection.vendor == "postgresql":
-        counted, first_of_day = _record_view_in_one_statement(post_id, visitor, day)
-        if first_of_day:
-            # First view of this post today: a good moment to forget earlier visitors.
-            purge_visitor_rows(before=day)
-        return counted
-    return _record_view_portable(post_id, visitor, day)
+    from .models import BlogPage, PostViewVisitor
 
-
-# The same three steps as `_record_view_portable`, as one PostgreSQL statement: the
-# visitor row's INSERT ... ON CONFLICT DO NOTHING decides, and only when it inserted
-# do the day's row (an upsert) and the post's total get + 1. One round trip, and the
-# post's and day's rows are locked only while this statement runs, so a burst of
-# beacons for one post does not queue behind transactions.
-_RECORD_VIEW_SQL = """
-WITH visitor AS (
-    INSERT INTO blog_postviewvisitor (post_id, day, visitor)
-    SELECT %(post)s, %(day)s, %(who)s
-    WHERE EXISTS (SELECT 1 FROM blog_blogpage WHERE page_ptr_id = %(post)s)
-    ON CONFLICT (post_id, day, visitor) DO NOTHING
-    RETURNING 1
-), day_total AS (
-    INSERT INTO blog_postviewday (post_id, day, views)
-    SELECT %(post)s, %(day)s, 1 FROM visitor
-    ON CONFLICT (post_id, day) DO UPDATE SET views = blog_postviewday.views + 1
-    RETURNING (xmax = 0) AS created
-), post_total AS (
-    UPDATE blog_blogpage SET view_count = view_count + 1
-    WHERE page_ptr_id = %(post)s AND EXISTS (SELECT 1 FROM visitor)
-    RETURNING 1
-)
-SELECT EXISTS (SELECT 1 FROM visitor), COALESCE((SELECT bool_or(created) FROM day_total), false),
-       (SELECT count(*) FROM post_total)
-"""
-
-
-def _record_view_in_one_statement(post_id, visitor, day):
-    """(counted, first view of the post that day), from one SQL statement. A post
-    that does not exist (deleted a moment ago) counts nothing."""
+    visitors, posts = PostViewVisitor._meta.db_table, BlogPage._meta.db_table
     with connection.cursor() as cursor:
         try:
-            cursor.execute(_RECORD_VIEW_SQL, {"post": post_id, "day": day, "who": visitor})
+            cursor.execute(
+                f"INSERT INTO {visitors} (post_id, day, visitor) "  # noqa: S608 (our tables)
+                f"SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM {posts} WHERE page_ptr_id = %s) "
+                "ON CONFLICT (post_id, day, visitor) DO NOTHING",
+                [post_id, day, visitor, post_id],
+            )
         except IntegrityError:  # deleted between the check and the insert
-            return False, False
-        counted, first_of_day, _ = cursor.fetchone()
-    return counted, first_of_day
+            return False
+        return cursor.rowcount == 1
 
 
-def _record_view_portable(post_id, visitor, day):
+def roll_up_views(before):
+    """Move the visitor rows of every day before `before` into the daily totals
+    (`PostViewDay`) and the posts' totals (`BlogPage.view_count`); returns how many
+    rows it moved.
+
+    The rows are deleted and read back in one statement (DELETE ... RETURNING), so
+    each is added exactly once even when two roll-ups run at once; the additions
+    commit with the deletion or not at all. Those rows exist only to make a second
+    visit on the same day count once: after their day they serve no purpose, and the
+    day's salt is gone too. Run hourly by `apply_retention` (the "view_hashes" rule)
+    and by `purge_view_hashes`.
+    """
     from .models import BlogPage, PostViewDay, PostViewVisitor
 
+    table = PostViewVisitor._meta.db_table
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                PostViewVisitor.objects.create(post_id=post_id, day=day, visitor=visitor)
-        except IntegrityError:
-            return False
-        if not PostViewDay.objects.filter(post_id=post_id, day=day).update(views=F("views") + 1):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE day < %s RETURNING post_id, day",  # noqa: S608
+                [before],
+            )
+            per_day = Counter(cursor.fetchall())
+        per_post = Counter()
+        # In a fixed order, so that two roll-ups never wait for each other in a circle.
+        for (post_id, day), views in sorted(per_day.items(), key=str):
+            per_post[post_id] += views
+            days = PostViewDay.objects.filter(post_id=post_id, day=day)
+            if days.update(views=F("views") + views):
+                continue
             try:
                 with transaction.atomic():
-                    PostViewDay.objects.create(post_id=post_id, day=day, views=1)
-            except IntegrityError:
-                # Another process created the day's row first; add to it instead.
-                PostViewDay.objects.filter(post_id=post_id, day=day).update(views=F("views") + 1)
-            else:
-                # First view of this post today: a good moment to forget earlier visitors.
-                purge_visitor_rows(before=day)
-        BlogPage.objects.filter(pk=post_id).update(view_count=F("view_count") + 1)
-    return True
+                    PostViewDay.objects.create(post_id=post_id, day=day, views=views)
+            except IntegrityError:  # another roll-up created it first
+                days.update(views=F("views") + views)
+        for post_id, views in sorted(per_post.items()):
+            BlogPage.objects.filter(pk=post_id).update(view_count=F("view_count") + views)
+    return sum(per_day.values())
 
 
-def purge_visitor_rows(before):
-    """Delete the per-visitor rows of every day before `before`; returns how many.
-
-    Those rows exist only to make a second visit on the same day count once; after
-    the day they serve no purpose, and the day's salt is gone too.
-    """
+def apply_retention(now, dry_run=False):
+    """The "view_hashes" retention rule: roll up the visitor rows of days before
+    `now`'s London day; a line when there were any, none otherwise."""
     from .models import PostViewVisitor
 
-    deleted, _ = PostViewVisitor.objects.filter(day__lt=before).delete()
-    return deleted
+    before = timezone.localdate(now)
+    if dry_run:
+        count = PostViewVisitor.objects.filter(day__lt=before).count()
+        verb = "Would roll up"
+    else:
+        count, verb = roll_up_views(before), "Rolled up"
+    if not count:
+        return []
+    return [f"{verb} {count} visitor view row(s) from before today into the daily totals."]
+
+
+def retention_rules():
+    return [RetentionRule("view_hashes", apply=apply_retention)]

@@ -3,14 +3,15 @@ blog index."""
 
 from wagtail import hooks
 
-from home.hooks import DEMO_CONTENT, NEEDS_YOU
+from home.hooks import DEMO_CONTENT, NEEDS_YOU, RETENTION_RULES
 
-from . import dashboard
+from . import dashboard, views_count
 from .models import BlogIndexPage
 from .workflow import assign_to_blog_index
 
 hooks.register(NEEDS_YOU, dashboard.comments_part, order=10)
 hooks.register("construct_homepage_panels", dashboard.add_readers_panel)
+hooks.register(RETENTION_RULES, views_count.retention_rules)
 
 
 @hooks.register("after_create_page")

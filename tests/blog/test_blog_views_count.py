@@ -19,6 +19,7 @@ import time_machine
 from blog import views_count
 from blog.factories import BlogIndexPageFactory, ensure_wagtail_base, make_post
 from blog.models import BlogPage, PostViewDay, PostViewVisitor
+from home.abuse.visitor import today
 from home.web.csrf import same_origin_verdict
 
 BROWSER_UA = (
@@ -56,7 +57,13 @@ def send(client, page=None, body=None, ip="203.0.113.5", ua=BROWSER_UA, **header
 
 
 def views(post):
-    return BlogPage.objects.get(pk=post.pk).view_count
+    """What the post shows: the views rolled up and those not yet."""
+    return BlogPage.objects.get(pk=post.pk).views
+
+
+def per_day(post):
+    """{day: views} as the editors' chart reads them (rolled up or not)."""
+    return dict(post.views_per_day(datetime.date(2000, 1, 1), datetime.date(2100, 1, 1)))
 
 
 # --- the rules as plain functions -------------------------------------------------
@@ -139,7 +146,10 @@ def test_one_visitor_counts_once_a_day(client, post):
     assert send(client, post).status_code == 204
     assert send(client, post).status_code == 204
     assert views(post) == 1
-    assert PostViewDay.objects.get(post=post).views == 1
+    assert list(per_day(post).values()) == [1]
+    # A beacon writes the visitor's row and nothing shared: totals come from rolling up.
+    assert not PostViewDay.objects.exists()
+    assert BlogPage.objects.get(pk=post.pk).view_count == 0
 
 
 @pytest.mark.django_db
@@ -159,10 +169,15 @@ def test_the_same_visitor_counts_again_the_next_london_day(client, post):
         send(client, post)
         send(client, post)
     assert views(post) == 2
-    days = dict(PostViewDay.objects.filter(post=post).values_list("day", "views"))
-    assert days == {datetime.date(2026, 7, 1): 1, datetime.date(2026, 7, 2): 1}
-    # The new day's first view forgot the old day's visitors.
+    days = {datetime.date(2026, 7, 1): 1, datetime.date(2026, 7, 2): 1}
+    assert per_day(post) == days
+    # Rolling up the days before 2 July moves 1 July's visitor into the totals and
+    # forgets it; what the post shows does not change.
+    assert views_count.roll_up_views(before=datetime.date(2026, 7, 2)) == 1
     assert set(PostViewVisitor.objects.values_list("day", flat=True)) == {datetime.date(2026, 7, 2)}
+    assert dict(PostViewDay.objects.values_list("day", "views")) == {datetime.date(2026, 7, 1): 1}
+    assert views(post) == 2
+    assert per_day(post) == days
 
 
 @pytest.mark.django_db
@@ -279,6 +294,8 @@ def test_purge_command_deletes_old_visitor_rows_and_keeps_totals(post):
     assert "Deleted 2 visitor view rows." in out.getvalue()
     assert PostViewVisitor.objects.count() == 0
     assert PostViewDay.objects.get(post=post, day=yesterday).views == 2
+    assert BlogPage.objects.get(pk=post.pk).view_count == 2
+    assert views(post) == 2
     call_command("purge_view_hashes", stdout=out)
     assert "Deleted 0 visitor view rows." in out.getvalue()
 
@@ -325,7 +342,6 @@ def test_concurrent_distinct_visitors_give_exactly_n():
     )
     assert statuses == [204] * count
     assert views(post) == count
-    assert PostViewDay.objects.get(post=post).views == count
     assert PostViewVisitor.objects.filter(post=post).count() == count
 
 
@@ -334,4 +350,38 @@ def test_concurrent_duplicates_count_once():
     post = make_post(BlogIndexPageFactory(parent=base_home_page()), "Refreshed post")
     _in_threads(8, lambda i: send(Client(), post, ip="198.51.100.200"))
     assert views(post) == 1
-    assert PostViewDay.objects.get(post=post).views == 1
+    assert PostViewVisitor.objects.filter(post=post).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_roll_ups_move_each_view_exactly_once():
+    """Four roll-ups at once, while beacons for today keep coming: every past view is
+    added to the totals once, and today's rows stay."""
+    home = base_home_page()
+    index = BlogIndexPageFactory(parent=home)
+    posts = [make_post(index, f"Post {n}") for n in range(3)]
+    day = today()
+    past = [day - datetime.timedelta(days=n) for n in (1, 2, 3)]
+    expected = {}
+    for n, post in enumerate(posts):
+        for d, old in enumerate(past):
+            for v in range(5 + n + d):
+                views_count.record_view(post.pk, f"{n}-{d}-{v}".ljust(64, "x"), old)
+            expected[post.pk, old] = 5 + n + d
+    moved = []
+
+    def work(i):
+        if i < 4:
+            moved.append(views_count.roll_up_views(before=day))
+        else:
+            send(Client(), posts[i % 3], ip=f"198.51.100.{i}")
+
+    _in_threads(10, work)
+    assert sum(moved) == sum(expected.values())
+    assert {(r.post_id, r.day): r.views for r in PostViewDay.objects.all()} == expected
+    for post in posts:
+        today_rows = PostViewVisitor.objects.filter(post=post, day=day).count()
+        rolled = sum(v for (pk, _d), v in expected.items() if pk == post.pk)
+        assert BlogPage.objects.get(pk=post.pk).view_count == rolled
+        assert views(post) == rolled + today_rows
+    assert not PostViewVisitor.objects.filter(day__lt=day).exists()

@@ -1,20 +1,20 @@
-"""Delete yesterday's (and older) per-visitor view rows: cron-friendly, idempotent.
+"""Roll yesterday's (and older) per-visitor view rows up into the daily totals and
+delete them: cron-friendly, idempotent.
 
-The beacon already does this on the first counted view of each day; run this
-nightly too (e.g. `5 0 * * * python manage.py purge_view_hashes`) so that no
-visitor hash outlives its day even when nobody reads the blog.
+`apply_retention` (hourly) already does this as its "view_hashes" rule; this command
+does only this, e.g. right after midnight (`5 0 * * * python manage.py purge_view_hashes`).
 """
 
 from django.core.management.base import BaseCommand
 
 from home.abuse.visitor import today
 
-from ...views_count import purge_visitor_rows
+from ...views_count import roll_up_views
 
 
 class Command(BaseCommand):
-    help = "Delete per-visitor blog view rows from before today (daily totals stay)."
+    help = "Roll per-visitor blog view rows from before today up into the totals, then delete them."
 
     def handle(self, *args, **options):
-        deleted = purge_visitor_rows(before=today())
+        deleted = roll_up_views(before=today())
         self.stdout.write(f"Deleted {deleted} visitor view row{'s' if deleted != 1 else ''}.")

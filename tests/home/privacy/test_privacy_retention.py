@@ -213,6 +213,25 @@ def test_expired_rate_limit_counters_are_deleted(db):
     assert RateLimitCounter.objects.count() == 0
 
 
+def test_past_days_view_rows_are_rolled_up_into_the_totals_then_deleted(post):
+    from blog import views_count
+    from blog.models import BlogPage, PostViewDay, PostViewVisitor
+    from home.abuse.visitor import today
+
+    yesterday = today() - timedelta(days=1)
+    for who in ("a", "b"):
+        assert views_count.record_view(post.pk, who * 64, yesterday)
+    assert views_count.record_view(post.pk, "c" * 64, today())
+    assert "[view_hashes] Would roll up 2 visitor view row(s)" in retention("--dry-run")
+    assert PostViewVisitor.objects.count() == 3
+    assert "[view_hashes] Rolled up 2 visitor view row(s)" in retention()
+    # Yesterday's rows are gone into the totals; today's stay to spot a repeat visit.
+    assert list(PostViewVisitor.objects.values_list("day", flat=True)) == [today()]
+    assert PostViewDay.objects.get(post=post, day=yesterday).views == 2
+    assert BlogPage.objects.get(pk=post.pk).views == 3
+    assert "view_hashes" not in retention()  # nothing left to do: silent
+
+
 def test_a_new_event_explains_the_rule_before_it_has_dates(client, people, event_index):
     client.force_login(people["editor"])
     response = client.get(f"/admin/pages/add/events/eventpage/{event_index.pk}/")
