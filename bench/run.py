@@ -324,12 +324,28 @@ def merged(runs):
     return out
 
 
+def machine_busy():
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(n) for n in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def open_loop(stack, port, requests, rate, ok):
-    before = stack.cpu_seconds(("a", "b"))
+    before, machine_before = stack.cpu_seconds(("a", "b")), machine_busy()
     results, seconds = openloop.run(port, requests, rate)
     used = stack.cpu_seconds(("a", "b")) - before
+    busy, total = (now - then for now, then in zip(machine_busy(), machine_before, strict=True))
     figures = openloop.summary(results, seconds, rate, ok)
     figures["cpu_ms"] = used * 1000 / max(1, len(results))
+    # For the results file only: how busy the whole machine was, and the slowest
+    # answer among the requests due in each second (a queue building shows as a climb).
+    figures["machine_busy"] = round(busy / max(1, total), 3)
+    figures["slowest_per_second_ms"] = [
+        round(max(latency for _, latency, _ in results[i : i + rate]))
+        for i in range(0, len(results), rate)
+    ]
     return results, figures
 
 

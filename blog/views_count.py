@@ -138,11 +138,10 @@ def record_view(post_id, visitor, day):
 
     A view is one row: the visitor row's unique (post, day, visitor) INSERT decides,
     so the first insert wins and a duplicate, also one racing in another process,
-    changes nothing. Nothing else is written: every beacon for a post used to add
-    one to the same two rows (the day's and the post's totals), and at a few hundred
-    beacons a second those shared rows, not the work, set the pace. The totals are
-    the rows not yet rolled up plus what `roll_up_views` has added to the day and
-    post totals (`BlogPage.views`). A post deleted a moment ago counts nothing.
+    changes nothing. Nothing else is written, so beacons never wait for one another
+    on a shared total; a post's count is its rows not yet rolled up plus what
+    `roll_up_views` has added (`BlogPage.views`). A post deleted a moment ago counts
+    nothing.
     """
     from .models import BlogPage, PostViewVisitor
 

@@ -1,0 +1,83 @@
+"""View beacons alone, at a fixed arrival rate, with a timeline of the slowest answers
+(not part of `make bench`; for finding where a beacon's tail comes from).
+
+    .venv/bin/python bench/beacons.py [--rate 300] [--seconds 30] [--runs 3]
+
+It starts the bench's stack (PostgreSQL, Redis, two gunicorn instances of 3 sync
+workers behind nginx) on the demo content, warms every worker with beacons at a
+third of the rate, then sends `--runs` runs of beacons, each from a new reader, as
+`make bench` does. Per run it prints p50, p99, the slowest answer, the app CPU per
+beacon, and the slowest answer in each half second: a queue that builds up shows as
+a climb over several seconds, a single stall as one high value.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run  # noqa: E402
+from stack import Stack, ensure_packages, free_port, get  # noqa: E402
+
+
+def beacons(origin, post_id, token, run_id, count):
+    body = json.dumps({"page": post_id, "token": token})
+    requests = []
+    for i in range(count):
+        headers = run.post_headers(origin, run.client_address(3, run_id, i), f"b{run_id}x{i}")
+        headers["Content-Type"] = "text/plain;charset=UTF-8"
+        requests.append(("POST", "/blog/_count-view/", headers, body))
+    return requests
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=int, default=run.BEACON_RATE)
+    parser.add_argument("--seconds", type=int, default=run.POST_SECONDS)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    ensure_packages()
+    stack = Stack()
+    stack.start_postgres()
+    stack.start_redis()
+    stack.psql("CREATE DATABASE lmn_demo")
+    env = stack.django_env("lmn_demo")
+    quiet = {**env, "LOG_LEVEL": "ERROR"}
+    stack.manage(quiet, "migrate", "--no-input", "-v0")
+    stack.manage(quiet, "load_demo")
+    stack.manage(quiet, "collectstatic", "--no-input", "-v0")
+    t = run.targets(stack, "lmn_demo", "--prepare")
+    ports = {name: free_port() for name in ("a", "b", "nginx")}
+    stack.start_gunicorn("a", ports["a"], env, workers=run.WORKERS)
+    stack.start_gunicorn("b", ports["b"], env, workers=run.WORKERS)
+    stack.start_nginx(ports["nginx"], [ports["a"], ports["b"]])
+    origin = f"http://127.0.0.1:{ports['nginx']}"
+    assert get(origin + t["post"])[0] == 200
+    warm = beacons(origin, t["post_id"], t["beacon_token"], 0, args.rate * 5)
+    run.open_loop(stack, ports["nginx"], warm, max(1, args.rate // 3), (204,))
+    for run_id in range(1, args.runs + 1):
+        requests = beacons(
+            origin, t["post_id"], t["beacon_token"], run_id, args.rate * args.seconds
+        )
+        results, figures = run.open_loop(stack, ports["nginx"], requests, args.rate, (204,))
+        print(
+            f"run {run_id}: {figures['requests']} beacons at {args.rate}/s, "
+            f"{figures['errors']} errors, p50 {figures['p50_ms']:.1f} ms, "
+            f"p99 {figures['p99_ms']:.1f} ms, slowest {figures['max_ms']:.1f} ms, "
+            f"app CPU {figures['cpu_ms']:.2f} ms a beacon",
+            flush=True,
+        )
+        half = max(1, args.rate // 2)
+        worst = [
+            max(latency for _, latency, _ in results[i : i + half])
+            for i in range(0, len(results), half)
+        ]
+        print("  slowest per half second (ms):", " ".join(f"{w:.0f}" for w in worst))
+        time.sleep(2)
+
+
+if __name__ == "__main__":
+    main()
