@@ -198,6 +198,40 @@ def test_gunicorn_config_reads_the_environment():
     assert namespace["accesslog"] is None  # nginx keeps the (address-free) access log
 
 
+def test_gunicorn_workers_start_with_the_preloaded_objects_frozen():
+    """deploy/gunicorn.conf.py freezes the master's objects before each fork, so a
+    worker's garbage collections never walk (and copy) the memory it shares."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
+        + ["tests.production.frozen_app:app"],
+        cwd=PROJECT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    frozen = int(answer.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert frozen > 1000  # the interpreter's and gunicorn's objects, at the least
+
+
 def test_nginx_template_never_caches_what_must_stay_personal():
     text = (PROJECT / "deploy" / "nginx-site.conf.template").read_text()
     for needed in (
