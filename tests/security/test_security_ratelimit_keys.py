@@ -155,7 +155,7 @@ def send_beacon(page, ip=ATTACKER, ua=None, secure=False, origin=None):
 
 
 def views(page):
-    return BlogPage.objects.get(pk=page.pk).view_count
+    return BlogPage.objects.get(pk=page.pk).views
 
 
 def test_varying_the_user_agent_inflates_a_post_by_at_most_five(post):
