@@ -43,12 +43,7 @@ def main():
     stack = Stack()
     stack.start_postgres()
     stack.start_redis()
-    stack.psql("CREATE DATABASE lmn_demo")
-    env = stack.django_env("lmn_demo")
-    quiet = {**env, "LOG_LEVEL": "ERROR"}
-    stack.manage(quiet, "migrate", "--no-input", "-v0")
-    stack.manage(quiet, "load_demo")
-    stack.manage(quiet, "collectstatic", "--no-input", "-v0")
+    env = stack.load_demo("lmn_demo")
     t = run.targets(stack, "lmn_demo", "--prepare")
     ports = {name: free_port() for name in ("a", "b", "nginx")}
     stack.start_gunicorn("a", ports["a"], env, workers=run.WORKERS)

@@ -213,6 +213,17 @@ class Stack:
     def manage(self, env, *args):
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
+    def load_demo(self, db):
+        """Create database `db` with the demo content and the static files; returns
+        its environment for the app."""
+        self.psql(f"CREATE DATABASE {db}")
+        env = self.django_env(db)
+        quiet = {**env, "LOG_LEVEL": "ERROR"}
+        self.manage(quiet, "migrate", "--no-input", "-v0")
+        self.manage(quiet, "load_demo")
+        self.manage(quiet, "collectstatic", "--no-input", "-v0")
+        return env
+
     def start_gunicorn(
         self, name, port, env, workers=3, gunicorn=GUNICORN, app="lmn_cms.wsgi", cwd=ROOT
     ):
