@@ -38,7 +38,7 @@ class ViewsChartPanel(Panel):
                     "summary": charts.summary(series),
                     "width": CHART_WIDTH,
                     "height": CHART_HEIGHT,
-                    "total_views": post.views if post is not None and post.pk else 0,
+                    "total_views": post.views if post is not None else 0,
                     "chart_id": f"views-chart-{getattr(post, 'pk', 'new')}",
                 }
             )
