@@ -78,11 +78,20 @@ def hit(key, limit, window_seconds=3600, now=None, in_cache=False):
 
 def count_in_cache(key, timeout):
     """Add one to the counter `key` in the cache (created for `timeout` seconds) and
-    return the new count; None when the cache is not answering."""
-    cache.add(key, 0, timeout=timeout)
+    return the new count; None when the cache is not answering.
+
+    Two round trips to Redis whether or not the counter exists yet: `incr` (which
+    asks whether the key exists, then increments it) or, for a new counter, that
+    question and `add`."""
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add() and incr(), or the cache failed
+    except ValueError:  # no such counter yet (or it just expired)
+        pass
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)  # another process created it in between
+    except ValueError:  # expired again already, or the cache failed
         return None
 
 

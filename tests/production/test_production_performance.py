@@ -190,3 +190,28 @@ def test_cache_counters_are_atomic_and_expire(redis_url):
 
         ttl = redis.Redis.from_url(redis_url).ttl(cache.make_and_validate_key("beacons"))
         assert 0 < ttl <= 60
+
+
+def redis_commands(client):
+    """How many commands the Redis server has run so far (INFO's own excepted)."""
+    stats = client.info("commandstats")
+    return sum(stat["calls"] for name, stat in stats.items() if name != "cmdstat_info")
+
+
+def test_a_beacon_makes_four_round_trips_to_redis(post, redis_url):
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    with override_settings(CACHES=redis_caches(redis_url), LMN_RATELIMIT_CACHE=True):
+        client = Client()
+        beacon(client, post, "Mozilla/5.0 Firefox first")  # the day's salt is made once
+        seen = []
+        for reader in ("second", "third", "second"):  # new counters, then existing ones
+            before = redis_commands(server)
+            assert beacon(client, post, f"Mozilla/5.0 Firefox {reader}").status_code == 204
+            seen.append(redis_commands(server) - before)
+    # Two counters a beacon (the network's beacons today, its views of this post),
+    # each read and written in two round trips. A repeat visitor's view does not
+    # count, and its slot is given back: two more.
+    assert seen == [4, 4, 6]
+    assert BlogPage.objects.get(pk=post.pk).views == 3
