@@ -64,11 +64,7 @@ def main():
             f"app CPU {figures['cpu_ms']:.2f} ms a beacon",
             flush=True,
         )
-        half = max(1, rate // 2)
-        worst = [
-            max(latency for _, latency, _ in results[i : i + half])
-            for i in range(0, len(results), half)
-        ]
+        worst = run.slowest_per_window(results, max(1, rate // 2))
         print("  slowest per half second (ms):", " ".join(f"{w:.0f}" for w in worst))
         time.sleep(2)
 

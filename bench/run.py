@@ -332,6 +332,15 @@ def machine_busy():
     return sum(fields) - idle, sum(fields)
 
 
+def slowest_per_window(results, size):
+    """The slowest latency (ms) among each `size` requests in the order they were due:
+    with `size` the rate, one figure a second (a queue building shows as a climb)."""
+    return [
+        max(latency for _, latency, _ in results[i : i + size])
+        for i in range(0, len(results), size)
+    ]
+
+
 def open_loop(stack, port, requests, rate, ok):
     before, machine_before = stack.cpu_seconds(("a", "b")), machine_busy()
     results, seconds = openloop.run(port, requests, rate)
@@ -340,12 +349,9 @@ def open_loop(stack, port, requests, rate, ok):
     figures = openloop.summary(results, seconds, rate, ok)
     figures["cpu_ms"] = used * 1000 / max(1, len(results))
     # For the results file only: how busy the whole machine was, and the slowest
-    # answer among the requests due in each second (a queue building shows as a climb).
+    # answer among the requests due in each second.
     figures["machine_busy"] = round(busy / max(1, total), 3)
-    figures["slowest_per_second_ms"] = [
-        round(max(latency for _, latency, _ in results[i : i + rate]))
-        for i in range(0, len(results), rate)
-    ]
+    figures["slowest_per_second_ms"] = [round(ms) for ms in slowest_per_window(results, rate)]
     return results, figures
 
 
