@@ -1,5 +1,6 @@
 """Helpers shared by tests."""
 
+import socket
 import time
 
 from home.abuse.antispam import HONEYPOT_FIELD, STARTED_FIELD, issue_started_token
@@ -12,3 +13,10 @@ def human_form_fields(seconds_ago=60, prefix=""):
         prefix + HONEYPOT_FIELD: "",
         prefix + STARTED_FIELD: issue_started_token(now=time.time() - seconds_ago),
     }
+
+
+def free_port():
+    """A 127.0.0.1 port nothing listens on (for a server a test starts, or to refuse)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

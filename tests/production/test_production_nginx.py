@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import free_port
+
 PROJECT = Path(__file__).resolve().parents[2]
 TEMPLATE = PROJECT / "deploy" / "nginx-site.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -75,12 +77,6 @@ class EchoHost(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_nginx(upstream_port):

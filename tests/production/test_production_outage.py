@@ -5,29 +5,22 @@ The outage is real: the test points Django's connection at a port where nothing
 listens, so connecting fails exactly as it does while PostgreSQL restarts.
 """
 
-import socket
-
 from django.db import connection
 from django.test import Client
 
 import pytest
 
 from home.web.outage import is_database_outage
+from tests.utils import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def unused_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def database_down():
     saved = dict(connection.settings_dict)
     connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(unused_port()))
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
     yield
     connection.close()
     connection.settings_dict.clear()
@@ -59,7 +52,7 @@ def test_the_site_recovers_once_the_database_is_back(home_page):
     saved = dict(connection.settings_dict)
     client = Client(raise_request_exception=False)
     connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(unused_port()))
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
     try:
         assert client.get("/").status_code == 503
     finally:

@@ -27,6 +27,7 @@ from blog.factories import (
 from blog.models import BlogPage, PostViewDay, card_queryset
 from blog.views_count import page_token
 from home.abuse.visitor import today
+from tests.utils import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +133,7 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 def redis_url(tmp_path):
     if not shutil.which(REDIS_SERVER):
         pytest.fail("redis-server is needed (make test-tools installs it)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
         + ["--appendonly", "no", "--dir", str(tmp_path)],

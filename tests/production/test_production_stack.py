@@ -19,6 +19,7 @@ import pytest
 
 from home.abuse import ratelimit
 from home.web.proxy import real_client_ip
+from tests.utils import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -201,13 +202,10 @@ def test_gunicorn_config_reads_the_environment():
 def test_gunicorn_workers_start_with_the_preloaded_objects_frozen():
     """deploy/gunicorn.conf.py freezes the master's objects before each fork, so a
     worker's garbage collections never walk (and copy) the memory it shares."""
-    import socket
     import time
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]

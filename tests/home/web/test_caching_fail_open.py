@@ -18,16 +18,11 @@ from django.test import Client, override_settings
 import pytest
 
 from tests.home.web.test_caching_forms import fill, post_as_browser
+from tests.utils import free_port
 
 pytestmark = pytest.mark.django_db
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def redis_caches(url):

@@ -27,7 +27,7 @@ from home.web import frontend_cache
 from tests.blog.comments.test_comments_support import comment_data, make_comment, post_url
 from tests.events.test_events_support import register, submit
 from tests.report_factories import make_plan, make_report, set_statuses
-from tests.utils import human_form_fields
+from tests.utils import free_port, human_form_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -405,11 +405,7 @@ def test_an_unreachable_cache_never_breaks_the_action_and_logs_no_personal_data(
 
 
 def test_nginx_backend_gives_up_quietly_when_nginx_is_not_there(caplog):
-    import socket
-
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     backend = frontend_cache.NginxBackend({"LOCATION": f"http://127.0.0.1:{port}"})
     with caplog.at_level(logging.WARNING):
         backend.purge("http://www.example.org/news/")
